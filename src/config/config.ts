@@ -1,0 +1,44 @@
+/** Bot Framework settings, under botbuilder's own names, handed to ConfigurationBotFrameworkAuthentication. */
+export type BotAuthSettings = Record<string, string>;
+
+export interface TeamsConfig {
+  /** False only in demo (Agents Playground sends no tokens); never switched off implicitly. */
+  authEnabled: boolean;
+  appId: string;
+  settings: BotAuthSettings;
+}
+
+export type GraphConfig =
+  | { mode: 'simulator'; simulatorPort: number }
+  | {
+      mode: 'live';
+      tenantId: string;
+      clientId: string;
+      credential:
+        | { kind: 'secret'; secret: string }
+        | { kind: 'certificate'; certificatePath: string }
+        | { kind: 'managed-identity' };
+      watchedGroupIds: string[];
+    };
+
+export interface Config {
+  mode: 'demo' | 'live' | 'simulated-tenant';
+  host: string;
+  port: number;
+  /** Base URL Graph posts to; null means this process's own listen address (simulator only). */
+  publicUrl: string | null;
+  /** `:memory:` keeps the embedded store in memory. */
+  dataDir: string;
+  databaseUrl: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  teams: TeamsConfig;
+  graph: GraphConfig;
+  workers: { pollIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`GroupGuard cannot start, fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

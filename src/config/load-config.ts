@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { ConfigError, type BotAuthSettings, type Config, type GraphConfig } from './config.js';
+
+const BOT_ENDPOINT_SETTINGS = [
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'ToBotFromChannelTokenIssuer',
+  'OAuthUrl',
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromEmulatorOpenIdMetadataUrl',
+  'CallerId',
+] as const;
+const BOT_CREDENTIAL_SETTINGS = [
+  'MicrosoftAppPassword',
+  'MicrosoftAppType',
+  'MicrosoftAppTenantId',
+  'CertificateThumbprint',
+  'CertificatePrivateKey',
+] as const;
+const LIVE_GRAPH_SETTINGS = [
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+] as const;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const schema = z.object({
+  PORT: port.default(3978),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPH_SIMULATOR_PORT: port.default(0),
+  WATCHED_GROUP_IDS: z.string().optional(),
+  WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  MicrosoftAppId: z.string().optional(),
+  MicrosoftAppType: z
+    .string()
+    .regex(/^(MultiTenant|SingleTenant|UserAssignedMsi)$/i, 'MultiTenant, SingleTenant or UserAssignedMsi')
+    .optional(),
+});
+
+type Env = Record<string, string | undefined>;
+
+/** The only place that reads the environment. Throws ConfigError naming every bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const clean: Env = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const v = parsed.data;
+  const problems: string[] = [];
+
+  const graph = readGraphConfig(clean, v.GRAPH_SIMULATOR_PORT, problems);
+  const appId = v.MicrosoftAppId ?? '';
+  const authEnabled = appId !== '';
+  const settings: BotAuthSettings = {};
+  for (const key of [...BOT_CREDENTIAL_SETTINGS, ...BOT_ENDPOINT_SETTINGS, 'ValidateAuthority']) {
+    const value = clean[key];
+    if (value !== undefined) settings[key] = value;
+  }
+  if (authEnabled) {
+    settings.MicrosoftAppId = appId;
+    const givenEndpoints = BOT_ENDPOINT_SETTINGS.filter((key) => clean[key] !== undefined);
+    if (givenEndpoints.length > 0 && givenEndpoints.length < BOT_ENDPOINT_SETTINGS.length) {
+      const missing = BOT_ENDPOINT_SETTINGS.filter((key) => clean[key] === undefined);
+      problems.push(
+        `${missing.join(', ')}: botbuilder uses custom endpoints only when all are set (given: ${givenEndpoints.join(', ')})`,
+      );
+    }
+  } else {
+    const stray = [...BOT_CREDENTIAL_SETTINGS, ...BOT_ENDPOINT_SETTINGS].filter(
+      (key) => clean[key] !== undefined,
+    );
+    if (stray.length > 0) {
+      problems.push(`MicrosoftAppId: required because ${stray.join(', ')} is set`);
+    }
+    if (graph.mode === 'live') {
+      problems.push('MicrosoftAppId: required in live mode (bot authentication is never turned off)');
+    }
+  }
+
+  if (graph.mode === 'live') {
+    if (!v.PUBLIC_URL) problems.push('PUBLIC_URL: required in live mode (https URL Graph can reach)');
+    else if (!v.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: must be https in live mode');
+  }
+  if (!authEnabled && !LOOPBACK_HOSTS.has(v.HOST)) {
+    problems.push(`HOST: demo mode has bot authentication off, so it binds only to 127.0.0.1 (got ${v.HOST})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode: graph.mode === 'live' ? 'live' : authEnabled ? 'simulated-tenant' : 'demo',
+    host: v.HOST,
+    port: v.PORT,
+    publicUrl: v.PUBLIC_URL ? v.PUBLIC_URL.replace(/\/+$/, '') : null,
+    dataDir: v.DATA_DIR,
+    databaseUrl: v.DATABASE_URL ?? null,
+    logLevel: v.LOG_LEVEL,
+    teams: { authEnabled, appId, settings },
+    graph,
+    workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS },
+  };
+}
+
+function readGraphConfig(env: Env, simulatorPort: number, problems: string[]): GraphConfig {
+  const given = LIVE_GRAPH_SETTINGS.filter((key) => env[key] !== undefined);
+  if (given.length === 0) return { mode: 'simulator', simulatorPort };
+
+  const tenantId = env.AZURE_TENANT_ID ?? '';
+  const clientId = env.AZURE_CLIENT_ID ?? '';
+  if (!tenantId) problems.push(`AZURE_TENANT_ID: required because ${given.join(', ')} is set`);
+  else if (!GUID.test(tenantId)) problems.push('AZURE_TENANT_ID: must be a GUID');
+  if (!clientId) problems.push(`AZURE_CLIENT_ID: required because ${given.join(', ')} is set`);
+  if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_CERTIFICATE_PATH) {
+    problems.push('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH: set one, not both');
+  }
+  const watchedGroupIds = (env.WATCHED_GROUP_IDS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (watchedGroupIds.length === 0) {
+    problems.push('WATCHED_GROUP_IDS: required in live mode (comma-separated group object ids)');
+  }
+  const badIds = watchedGroupIds.filter((id) => !GUID.test(id));
+  if (badIds.length > 0) problems.push(`WATCHED_GROUP_IDS: not GUIDs: ${badIds.join(', ')}`);
+  return {
+    mode: 'live',
+    tenantId,
+    clientId,
+    credential: env.AZURE_CLIENT_SECRET
+      ? { kind: 'secret', secret: env.AZURE_CLIENT_SECRET }
+      : env.AZURE_CLIENT_CERTIFICATE_PATH
+        ? { kind: 'certificate', certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH }
+        : { kind: 'managed-identity' },
+    watchedGroupIds,
+  };
+}

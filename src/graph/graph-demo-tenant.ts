@@ -1,0 +1,50 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { DemoGroup, DemoTenant } from '../workflows/demo-tenant.js';
+
+interface GraphGroup {
+  id: string;
+  displayName: string;
+  groupTypes?: string[];
+  isAssignableToRole?: boolean;
+  onPremisesSyncEnabled?: boolean;
+  mailEnabled?: boolean;
+  securityEnabled?: boolean;
+}
+
+function kindOf(g: GraphGroup): string {
+  if (g.groupTypes?.includes('DynamicMembership')) return 'dynamic';
+  if (g.onPremisesSyncEnabled) return 'synced from on-premises';
+  if (g.isAssignableToRole) return 'role-assignable';
+  if (g.mailEnabled && !g.securityEnabled) return 'distribution list';
+  return 'security';
+}
+
+/** The simulated tenant seen through Graph with a seeded admin's token, as an admin would act. */
+export function createGraphDemoTenant(client: Client, adminName: string): DemoTenant {
+  return {
+    adminName,
+    async listGroups(): Promise<DemoGroup[]> {
+      const groups: { value: GraphGroup[] } = await client
+        .api('/groups')
+        .select('id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled')
+        .get();
+      return Promise.all(
+        groups.value.map(async (g) => {
+          const members: { value: Array<{ id: string; displayName?: string }> } = await client
+            .api(`/groups/${g.id}/members`)
+            .select('id,displayName')
+            .get();
+          return {
+            id: g.id,
+            displayName: g.displayName,
+            kind: kindOf(g),
+            members: members.value.map((m) => ({ id: m.id, displayName: m.displayName ?? m.id })),
+          };
+        }),
+      );
+    },
+    async removeMember(groupId, memberId) {
+      await client.api(`/groups/${groupId}/members/${memberId}/$ref`).delete();
+    },
+  };
+}

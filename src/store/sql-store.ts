@@ -1,0 +1,248 @@
+import type { Case, CardRef, GroupProfile } from '../core/case.js';
+import type {
+  AlertChannel,
+  CaseUpdate,
+  GroupSyncCommit,
+  InboxItem,
+  OutboxItem,
+  Store,
+  SubscriptionRecord,
+  WatchedGroup,
+} from '../workflows/ports.js';
+import { migrations } from './migrations.js';
+import type { SqlClient, SqlDriver } from './sql-driver.js';
+
+type Row = Record<string, unknown>;
+
+const iso = (value: unknown): string =>
+  value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+
+function toCase(row: Row): Case {
+  return {
+    id: Number(row.id),
+    groupId: String(row.group_id),
+    groupName: String(row.group_name),
+    memberId: String(row.member_id),
+    memberName: String(row.member_name),
+    removedAt: iso(row.removed_at),
+    foundBy: row.found_by as Case['foundBy'],
+    status: row.status as Case['status'],
+    version: Number(row.version),
+    restoreBlockedReason: (row.restore_blocked_reason as string | null) ?? null,
+    decision: (row.decision as Case['decision']) ?? null,
+    lastError: (row.last_error as string | null) ?? null,
+    card: (row.card as CardRef | null) ?? null,
+  };
+}
+
+export async function migrate(driver: SqlDriver): Promise<void> {
+  await driver.transaction(async (tx) => {
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    // Serializes concurrent starts of several replicas against one database.
+    await tx.query('LOCK TABLE schema_migration IN EXCLUSIVE MODE');
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migration');
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    for (const [index, sql] of migrations.entries()) {
+      const version = index + 1;
+      if (applied.has(version)) continue;
+      for (const statement of sql.split(/;\s*$/m).filter((s) => s.trim())) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migration (version) VALUES ($1)', [version]);
+    }
+  });
+}
+
+export async function createSqlStore(driver: SqlDriver): Promise<Store> {
+  await migrate(driver);
+
+  const enqueueCardSync = (tx: SqlClient, caseId: number, version: number) =>
+    tx.query(
+      `INSERT INTO outbox (case_id, case_version) VALUES ($1, $2)
+       ON CONFLICT (case_id) DO UPDATE SET case_version = GREATEST(outbox.case_version, EXCLUDED.case_version),
+         next_attempt_at = now(), attempts = 0`,
+      [caseId, version],
+    );
+
+  return {
+    ping: async () => {
+      await driver.query('SELECT 1');
+    },
+    close: () => driver.close(),
+
+    getAlertChannel: async () => {
+      const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');
+      const row = rows[0];
+      return row
+        ? {
+            serviceUrl: String(row.service_url),
+            tenantId: String(row.tenant_id),
+            teamId: String(row.team_id),
+            channelId: String(row.channel_id),
+          }
+        : null;
+    },
+    setAlertChannel: async (channel: AlertChannel) => {
+      await driver.query(
+        `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET service_url = $1, tenant_id = $2, team_id = $3, channel_id = $4, updated_at = now()`,
+        [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+      );
+    },
+
+    getSubscription: async () => {
+      const { rows } = await driver.query('SELECT * FROM graph_subscription WHERE id = 1');
+      const row = rows[0];
+      return row
+        ? {
+            id: String(row.subscription_id),
+            clientState: String(row.client_state),
+            resource: String(row.resource),
+            expiresAt: iso(row.expires_at),
+          }
+        : null;
+    },
+    saveSubscription: async (s: SubscriptionRecord) => {
+      await driver.query(
+        `INSERT INTO graph_subscription (id, subscription_id, client_state, resource, expires_at) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET subscription_id = $1, client_state = $2, resource = $3, expires_at = $4`,
+        [s.id, s.clientState, s.resource, s.expiresAt],
+      );
+    },
+
+    enqueueInbox: async (items) => {
+      if (items.length === 0) return 0;
+      await driver.query(
+        `INSERT INTO inbox (subscription_id, group_id)
+         SELECT * FROM unnest($1::text[], $2::text[])`,
+        [items.map((i) => i.subscriptionId), items.map((i) => i.groupId)],
+      );
+      return items.length;
+    },
+    claimInbox: async (limit, leaseMs) => {
+      const { rows } = await driver.query(
+        `UPDATE inbox SET claimed_until = now() + ($2 * interval '1 millisecond')
+         WHERE id IN (SELECT id FROM inbox WHERE claimed_until IS NULL OR claimed_until < now()
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [limit, leaseMs],
+      );
+      return rows.map(
+        (row): InboxItem => ({
+          id: Number(row.id),
+          subscriptionId: String(row.subscription_id),
+          groupId: String(row.group_id),
+          receivedAt: iso(row.received_at),
+        }),
+      );
+    },
+    deleteInbox: async (ids) => {
+      if (ids.length > 0) await driver.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [ids]);
+    },
+
+    getWatchedGroup: async (groupId): Promise<WatchedGroup | null> => {
+      const { rows } = await driver.query('SELECT * FROM watched_group WHERE group_id = $1', [groupId]);
+      const row = rows[0];
+      if (!row) return null;
+      const members = await driver.query<{ member_id: string }>(
+        'SELECT member_id FROM group_member WHERE group_id = $1',
+        [groupId],
+      );
+      return {
+        profile: row.profile as GroupProfile,
+        deltaLink: (row.delta_link as string | null) ?? null,
+        members: new Set(members.rows.map((m) => m.member_id)),
+      };
+    },
+    commitGroupSync: (commit: GroupSyncCommit) =>
+      driver.transaction(async (tx) => {
+        const current = await tx.query<{ delta_link: string | null }>(
+          'SELECT delta_link FROM watched_group WHERE group_id = $1 FOR UPDATE',
+          [commit.groupId],
+        );
+        const stored = current.rows[0];
+        if (stored ? stored.delta_link !== commit.expectedDeltaLink : commit.expectedDeltaLink !== null) {
+          return null;
+        }
+        await tx.query(
+          `INSERT INTO watched_group (group_id, profile, delta_link) VALUES ($1, $2, $3)
+           ON CONFLICT (group_id) DO UPDATE SET profile = $2, delta_link = $3, synced_at = now()`,
+          [commit.groupId, JSON.stringify(commit.profile), commit.newDeltaLink],
+        );
+        if (commit.removed.length > 0) {
+          await tx.query('DELETE FROM group_member WHERE group_id = $1 AND member_id = ANY($2::text[])', [
+            commit.groupId,
+            commit.removed,
+          ]);
+        }
+        if (commit.added.length > 0) {
+          await tx.query(
+            `INSERT INTO group_member (group_id, member_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+            [commit.groupId, commit.added],
+          );
+        }
+        const opened: Case[] = [];
+        for (const c of commit.cases) {
+          const { rows } = await tx.query(
+            `INSERT INTO gg_case (group_id, group_name, member_id, member_name, removed_at, found_by, status, restore_blocked_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING *`,
+            [c.groupId, c.groupName, c.memberId, c.memberName, c.removedAt, c.foundBy, c.restoreBlockedReason],
+          );
+          const created = toCase(rows[0] as Row);
+          await enqueueCardSync(tx, created.id, created.version);
+          opened.push(created);
+        }
+        return opened;
+      }),
+
+    getCase: async (id) => {
+      const { rows } = await driver.query('SELECT * FROM gg_case WHERE id = $1', [id]);
+      return rows[0] ? toCase(rows[0]) : null;
+    },
+    listCases: async ({ status, limit }) => {
+      const { rows } = await driver.query(
+        'SELECT * FROM gg_case WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2',
+        [status ?? null, limit],
+      );
+      return rows.map(toCase);
+    },
+    updateCase: (id, expectedVersion, update: CaseUpdate) =>
+      driver.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `UPDATE gg_case SET status = $3, decision = $4, last_error = $5, version = version + 1
+           WHERE id = $1 AND version = $2 RETURNING *`,
+          [id, expectedVersion, update.status, update.decision ? JSON.stringify(update.decision) : null, update.lastError],
+        );
+        if (!rows[0]) return null;
+        const updated = toCase(rows[0]);
+        await enqueueCardSync(tx, updated.id, updated.version);
+        return updated;
+      }),
+
+    claimOutbox: async (limit, leaseMs): Promise<OutboxItem[]> => {
+      const { rows } = await driver.query(
+        `UPDATE outbox SET next_attempt_at = now() + ($2 * interval '1 millisecond'), attempts = attempts + 1
+         WHERE case_id IN (SELECT case_id FROM outbox WHERE next_attempt_at <= now()
+                           ORDER BY case_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING case_id, attempts`,
+        [limit, leaseMs],
+      );
+      return rows.map((row) => ({ caseId: Number(row.case_id), attempts: Number(row.attempts) }));
+    },
+    completeCardSync: (caseId, renderedVersion, card) =>
+      driver.transaction(async (tx) => {
+        if (card) {
+          await tx.query('UPDATE gg_case SET card = $2 WHERE id = $1 AND card IS NULL', [caseId, JSON.stringify(card)]);
+        }
+        await tx.query('DELETE FROM outbox WHERE case_id = $1 AND case_version <= $2', [caseId, renderedVersion]);
+        // A decision made while the card was in flight still needs its update.
+        await tx.query('UPDATE outbox SET next_attempt_at = now() WHERE case_id = $1', [caseId]);
+      }),
+    retryOutbox: async (caseId, delayMs, error) => {
+      await driver.query(
+        `UPDATE outbox SET next_attempt_at = now() + ($2 * interval '1 millisecond'), last_error = $3 WHERE case_id = $1`,
+        [caseId, delayMs, error.slice(0, 500)],
+      );
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import type { Case, CardRef, DecisionVerb, FoundBy, GroupProfile, Person } from '../core/case.js';
+import type { MemberDelta } from '../core/membership-diff.js';
+
+/** Where case cards go: a Teams channel the bot was installed in. */
+export interface AlertChannel {
+  serviceUrl: string;
+  tenantId: string;
+  teamId: string;
+  channelId: string;
+}
+
+export interface SubscriptionRecord {
+  id: string;
+  clientState: string;
+  resource: string;
+  expiresAt: string;
+}
+
+export interface InboxItem {
+  id: number;
+  subscriptionId: string;
+  groupId: string;
+  receivedAt: string;
+}
+
+/** A case whose card in Teams is behind the case (never posted, or posted with an older version). */
+export interface OutboxItem {
+  caseId: number;
+  attempts: number;
+}
+
+export interface WatchedGroup {
+  profile: GroupProfile;
+  deltaLink: string | null;
+  members: Set<string>;
+}
+
+export interface NewCase {
+  groupId: string;
+  groupName: string;
+  memberId: string;
+  memberName: string;
+  removedAt: string;
+  foundBy: FoundBy;
+  restoreBlockedReason: string | null;
+}
+
+export interface GroupSyncCommit {
+  groupId: string;
+  expectedDeltaLink: string | null;
+  newDeltaLink: string;
+  profile: GroupProfile;
+  added: string[];
+  removed: string[];
+  cases: NewCase[];
+}
+
+export interface CaseUpdate {
+  status: Case['status'];
+  decision: Case['decision'];
+  lastError: string | null;
+}
+
+/** The one durable store. Every method is atomic; multi-row effects commit together or not at all. */
+export interface Store {
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getAlertChannel(): Promise<AlertChannel | null>;
+  setAlertChannel(channel: AlertChannel): Promise<void>;
+
+  getSubscription(): Promise<SubscriptionRecord | null>;
+  saveSubscription(subscription: SubscriptionRecord): Promise<void>;
+
+  /** Persists notifications for later work; returns how many were new. */
+  enqueueInbox(items: Array<{ subscriptionId: string; groupId: string }>): Promise<number>;
+  claimInbox(limit: number, leaseMs: number): Promise<InboxItem[]>;
+  deleteInbox(ids: number[]): Promise<void>;
+
+  getWatchedGroup(groupId: string): Promise<WatchedGroup | null>;
+  /**
+   * Applies one delta round: snapshot change, new cases (each with an outbox entry) and the new
+   * delta link, only if the stored delta link is still `expectedDeltaLink`. Returns the opened
+   * cases, or null when another worker committed first.
+   */
+  commitGroupSync(commit: GroupSyncCommit): Promise<Case[] | null>;
+
+  getCase(id: number): Promise<Case | null>;
+  listCases(filter: { status?: Case['status']; limit: number }): Promise<Case[]>;
+  /** Compare-and-set on version; returns the updated case or null when the version moved. */
+  updateCase(id: number, expectedVersion: number, update: CaseUpdate): Promise<Case | null>;
+
+  /** Leases due outbox entries for `leaseMs`, so a crashed worker's entries come back. */
+  claimOutbox(limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Records the posted card (if new) and clears the entry unless the case moved past `renderedVersion`. */
+  completeCardSync(caseId: number, renderedVersion: number, card: CardRef | null): Promise<void>;
+  retryOutbox(caseId: number, delayMs: number, error: string): Promise<void>;
+}
+
+export interface GroupDeltaPage {
+  deltas: MemberDelta[];
+  deltaLink: string;
+  fullSync: boolean;
+}
+
+/** The slice of Microsoft Graph GroupGuard uses. */
+export interface Directory {
+  getGroupProfile(groupId: string): Promise<GroupProfile>;
+  /** Follows every nextLink; a null link means full sync. Throws DeltaTokenExpiredError on 410 and friends. */
+  readGroupDelta(groupId: string, deltaLink: string | null): Promise<GroupDeltaPage>;
+  getDisplayName(objectId: string): Promise<string>;
+  /** Re-adds a member; "already a member" counts as success. */
+  addGroupMember(groupId: string, memberId: string): Promise<void>;
+  listSubscriptions(): Promise<Array<{ id: string; resource: string; expirationDateTime: string; notificationUrl: string }>>;
+  createSubscription(input: {
+    resource: string;
+    notificationUrl: string;
+    lifecycleNotificationUrl: string;
+    clientState: string;
+    expirationDateTime: string;
+  }): Promise<{ id: string; expirationDateTime: string }>;
+}
+
+export interface CaseCardPost {
+  channel: AlertChannel;
+  case: Case;
+}
+
+/** Posts and updates case cards in Teams. */
+export interface Messenger {
+  postCaseCard(post: CaseCardPost): Promise<CardRef>;
+  updateCaseCard(card: CardRef, c: Case): Promise<void>;
+}
+
+export class DeltaTokenExpiredError extends Error {
+  override name = 'DeltaTokenExpiredError';
+}
+
+export class CaseNotFoundError extends Error {
+  override name = 'CaseNotFoundError';
+}
+
+export type { Case, DecisionVerb, Person };
+
+/** The structured logger shape workflows need (pino satisfies it). */
+export interface Log {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,79 @@
+import { restoreBlockedReason, type Case, type FoundBy } from '../core/case.js';
+import { diffFullMembership, diffMembership } from '../core/membership-diff.js';
+import { DeltaTokenExpiredError, type Clock, type Directory, type Log, type NewCase, type Store } from './ports.js';
+
+export interface SyncGroupDeps {
+  store: Store;
+  directory: Directory;
+  log: Log;
+  clock: Clock;
+}
+
+export interface SyncResult {
+  opened: Case[];
+  baseline: boolean;
+  resynced: boolean;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Reads groups delta for one group and commits the membership change. Exactly once comes from
+ * the snapshot: a removal opens a case only for a member the snapshot holds, and the snapshot,
+ * the cases and the new delta link commit together, conditional on the link we started from.
+ */
+export async function syncGroup(deps: SyncGroupDeps, groupId: string, foundBy: FoundBy): Promise<SyncResult> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const watched = await deps.store.getWatchedGroup(groupId);
+    const baseline = watched?.deltaLink == null;
+    let resynced = false;
+    let page;
+    try {
+      page = await deps.directory.readGroupDelta(groupId, watched?.deltaLink ?? null);
+    } catch (error) {
+      if (!(error instanceof DeltaTokenExpiredError)) throw error;
+      deps.log.warn({ groupId }, 'delta token expired, resyncing from a full member list');
+      page = await deps.directory.readGroupDelta(groupId, null);
+      resynced = true;
+    }
+
+    const snapshot = watched?.members ?? new Set<string>();
+    const diff = page.fullSync
+      ? diffFullMembership(snapshot, new Set(page.deltas.filter((d) => !d.removed).map((d) => d.id)))
+      : diffMembership(snapshot, page.deltas);
+    // The first full read is the baseline: nobody was removed, we just learned who is there.
+    const removals = baseline ? [] : diff.removed;
+
+    const profile = await deps.directory.getGroupProfile(groupId);
+    const removedAt = deps.clock.now().toISOString();
+    const cases: NewCase[] = [];
+    for (const memberId of removals) {
+      cases.push({
+        groupId,
+        groupName: profile.displayName,
+        memberId,
+        memberName: await deps.directory.getDisplayName(memberId),
+        removedAt,
+        foundBy: resynced ? 'sweep' : foundBy,
+        restoreBlockedReason: restoreBlockedReason(profile),
+      });
+    }
+    const opened = await deps.store.commitGroupSync({
+      groupId,
+      expectedDeltaLink: watched?.deltaLink ?? null,
+      newDeltaLink: page.deltaLink,
+      profile,
+      added: diff.added,
+      removed: diff.removed,
+      cases,
+    });
+    if (opened) {
+      if (opened.length > 0) {
+        deps.log.info({ groupId, caseIds: opened.map((c) => c.id) }, 'cases opened for removals');
+      }
+      return { opened, baseline, resynced };
+    }
+    deps.log.debug({ groupId, attempt }, 'another worker synced this group first, reading again');
+  }
+  throw new Error(`group ${groupId}: delta link kept moving, gave up after ${MAX_ATTEMPTS} attempts`);
+}
