@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
+import { startPlayground, type Playground } from './demo/start-playground.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,11 +18,29 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const { url } = await app.start();
+  let playground: Playground | null = null;
   if (config.mode === 'demo') {
-    app.log.warn(
-      { url },
-      'DEMO MODE: simulated Entra tenant, bot authentication OFF, listening on 127.0.0.1 only',
-    );
+    app.log.warn({ url }, 'DEMO MODE: simulated Entra tenant, bot authentication OFF, bot on 127.0.0.1 only');
+    if (config.playgroundPort !== null) {
+      playground = await startPlayground({
+        botUrl: url,
+        port: config.playgroundPort,
+        logFile: join(config.dataDir === ':memory:' ? '.' : config.dataDir, 'playground.log'),
+      });
+      process.stderr.write(
+        [
+          '',
+          'GroupGuard demo is running. Open this URL in a browser:',
+          '',
+          `    ${playground.url}`,
+          '',
+          'Go to the SecOps team, start a new post, @mention GroupGuard and type:',
+          '    simulate remove Adele Vance from Tier 0 Admins',
+          'Note: the Agents Playground listens on all interfaces (it has no option to bind 127.0.0.1).',
+          '',
+        ].join('\n'),
+      );
+    }
   } else {
     app.log.info({ url, mode: config.mode }, 'groupguard listening');
   }
@@ -29,6 +49,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
+    await playground?.stop();
     await app.stop();
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -34,6 +34,8 @@ export interface Config {
   teams: TeamsConfig;
   graph: GraphConfig;
   workers: { pollIntervalMs: number };
+  /** Demo only: where the Agents Playground listens; null turns it off. */
+  playgroundPort: number | null;
 }
 
 export class ConfigError extends Error {

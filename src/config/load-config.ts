@@ -35,6 +35,8 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPH_SIMULATOR_PORT: port.default(0),
+  PLAYGROUND_PORT: port.default(56150),
+  PLAYGROUND: z.enum(['on', 'off']).default('on'),
   WATCHED_GROUP_IDS: z.string().optional(),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   MicrosoftAppId: z.string().optional(),
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     teams: { authEnabled, appId, settings },
     graph,
     workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS },
+    playgroundPort: !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on' ? v.PLAYGROUND_PORT : null,
   };
 }
 
