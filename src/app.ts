@@ -1,13 +1,26 @@
 import type { AddressInfo } from 'node:net';
-import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type pino from 'pino';
 import type { Config } from './config/config.js';
 import { clientCredentialsToken } from './graph/client-credentials-token.js';
-import { createGraphClient, createTrustingDispatcher, type GraphEndpoint } from './graph/create-graph-client.js';
+import {
+  createGraphClient,
+  createTrustingDispatcher,
+  type GraphEndpoint,
+} from './graph/create-graph-client.js';
 import { createGraphDemoTenant } from './graph/graph-demo-tenant.js';
 import { createGraphDirectory } from './graph/graph-directory.js';
-import { groupIdOf, InvalidNotificationError, parseChangeNotifications } from './graph/parse-change-notifications.js';
+import {
+  groupIdOf,
+  InvalidNotificationError,
+  parseChangeNotifications,
+} from './graph/parse-change-notifications.js';
 import { createHttpServer } from './http/create-http-server.js';
 import { HttpError } from './http/read-json-body.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -57,7 +70,12 @@ async function connectGraph(config: Config, log: Logger) {
           ? new ClientCertificateCredential(g.tenantId, g.clientId, g.credential.certificatePath)
           : new ManagedIdentityCredential({ clientId: g.clientId });
     const endpoint: GraphEndpoint = { baseUrl: 'https://graph.microsoft.com' };
-    return { simulator: null, client: createGraphClient(credential, endpoint), watched: g.watchedGroupIds, demoTenant: null };
+    return {
+      simulator: null,
+      client: createGraphClient(credential, endpoint),
+      watched: g.watchedGroupIds,
+      demoTenant: null,
+    };
   }
   const simulator = await startGraphSimulator({
     port: config.graph.simulatorPort,
@@ -75,7 +93,10 @@ async function connectGraph(config: Config, log: Logger) {
     dispatcher,
     user: { username: admin.userPrincipalName, password: simulator.adminPassword },
   });
-  const demoTenant: DemoTenant = createGraphDemoTenant(createGraphClient(adminToken, endpoint), admin.displayName);
+  const demoTenant: DemoTenant = createGraphDemoTenant(
+    createGraphClient(adminToken, endpoint),
+    admin.displayName,
+  );
   return {
     simulator,
     client: createGraphClient(appToken, endpoint),
@@ -89,10 +110,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const log = createLogger(config.logLevel, overrides.logDestination);
   const clock = overrides.clock ?? systemClock;
   const metrics = new Metrics();
-  const countNotification = metrics.counter('groupguard_notifications_accepted_total', 'Graph change notifications persisted');
-  const countForged = metrics.counter('groupguard_notifications_forged_total', 'Notifications refused for a wrong clientState');
+  const countNotification = metrics.counter(
+    'groupguard_notifications_accepted_total',
+    'Graph change notifications persisted',
+  );
+  const countForged = metrics.counter(
+    'groupguard_notifications_forged_total',
+    'Notifications refused for a wrong clientState',
+  );
 
-  const store = await createSqlStore(await createPgliteDriver(config.dataDir === ':memory:' ? null : config.dataDir));
+  const store = await createSqlStore(
+    await createPgliteDriver(config.dataDir === ':memory:' ? null : config.dataDir),
+  );
   const graph = await connectGraph(config, log);
   const directory = createGraphDirectory(graph.client);
   const watched = new Set(graph.watched);
@@ -119,12 +148,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     try {
       notifications = parseChangeNotifications(payload);
     } catch (error) {
-      if (error instanceof InvalidNotificationError) throw new HttpError(400, 'InvalidNotification', error.message);
+      if (error instanceof InvalidNotificationError)
+        throw new HttpError(400, 'InvalidNotification', error.message);
       throw error;
     }
     const result = await acceptNotifications(
       { store, log, isWatched: (id) => watched.has(id) },
-      notifications.map((n) => ({ subscriptionId: n.subscriptionId, clientState: n.clientState ?? null, groupId: groupIdOf(n) })),
+      notifications.map((n) => ({
+        subscriptionId: n.subscriptionId,
+        clientState: n.clientState ?? null,
+        groupId: groupIdOf(n),
+      })),
     );
     if (result.kind === 'forged') {
       countForged();
@@ -141,14 +175,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     try {
       notifications = parseChangeNotifications(payload);
     } catch (error) {
-      if (error instanceof InvalidNotificationError) throw new HttpError(400, 'InvalidNotification', error.message);
+      if (error instanceof InvalidNotificationError)
+        throw new HttpError(400, 'InvalidNotification', error.message);
       throw error;
     }
     const subscription = await store.getSubscription();
     for (const n of notifications) {
       if (!subscription || n.subscriptionId !== subscription.id) continue;
       if (!n.clientState || !sameSecret(n.clientState, subscription.clientState)) return 403;
-      log.warn({ subscriptionId: n.subscriptionId, lifecycleEvent: n.lifecycleEvent }, 'graph lifecycle event received');
+      log.warn(
+        { subscriptionId: n.subscriptionId, lifecycleEvent: n.lifecycleEvent },
+        'graph lifecycle event received',
+      );
     }
     return 202;
   };
@@ -187,8 +225,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const url = `http://${config.host}:${address.port}`;
       await ensureSubscription({ store, directory, log, clock }, config.publicUrl ?? url);
       for (const groupId of watched) await syncGroup(syncDeps, groupId, 'sweep');
-      inbox = startWorkerLoop('inbox', () => processInbox(syncDeps), config.workers.pollIntervalMs, log);
-      outbox = startWorkerLoop('outbox', () => deliverCards({ store, messenger, log }), config.workers.pollIntervalMs, log);
+      inbox = startWorkerLoop(
+        'inbox',
+        () => processInbox(syncDeps),
+        config.workers.pollIntervalMs,
+        log,
+      );
+      outbox = startWorkerLoop(
+        'outbox',
+        () => deliverCards({ store, messenger, log }),
+        config.workers.pollIntervalMs,
+        log,
+      );
       return { url };
     },
     async stop() {

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   const { url } = await app.start();
   let playground: Playground | null = null;
   if (config.mode === 'demo') {
-    app.log.warn({ url }, 'DEMO MODE: simulated Entra tenant, bot authentication OFF, bot on 127.0.0.1 only');
+    app.log.warn(
+      { url },
+      'DEMO MODE: simulated Entra tenant, bot authentication OFF, bot on 127.0.0.1 only',
+    );
     if (config.playgroundPort !== null) {
       playground = await startPlayground({
         botUrl: url,
@@ -57,6 +60,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`groupguard failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `groupguard failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -41,6 +41,8 @@ export interface Config {
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(readonly problems: string[]) {
-    super(`GroupGuard cannot start, fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `GroupGuard cannot start, fix these settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }

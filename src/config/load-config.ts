@@ -42,7 +42,10 @@ const schema = z.object({
   MicrosoftAppId: z.string().optional(),
   MicrosoftAppType: z
     .string()
-    .regex(/^(MultiTenant|SingleTenant|UserAssignedMsi)$/i, 'MultiTenant, SingleTenant or UserAssignedMsi')
+    .regex(
+      /^(MultiTenant|SingleTenant|UserAssignedMsi)$/i,
+      'MultiTenant, SingleTenant or UserAssignedMsi',
+    )
     .optional(),
 });
 
@@ -87,16 +90,22 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`MicrosoftAppId: required because ${stray.join(', ')} is set`);
     }
     if (graph.mode === 'live') {
-      problems.push('MicrosoftAppId: required in live mode (bot authentication is never turned off)');
+      problems.push(
+        'MicrosoftAppId: required in live mode (bot authentication is never turned off)',
+      );
     }
   }
 
   if (graph.mode === 'live') {
-    if (!v.PUBLIC_URL) problems.push('PUBLIC_URL: required in live mode (https URL Graph can reach)');
-    else if (!v.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: must be https in live mode');
+    if (!v.PUBLIC_URL)
+      problems.push('PUBLIC_URL: required in live mode (https URL Graph can reach)');
+    else if (!v.PUBLIC_URL.startsWith('https://'))
+      problems.push('PUBLIC_URL: must be https in live mode');
   }
   if (!authEnabled && !LOOPBACK_HOSTS.has(v.HOST)) {
-    problems.push(`HOST: demo mode has bot authentication off, so it binds only to 127.0.0.1 (got ${v.HOST})`);
+    problems.push(
+      `HOST: demo mode has bot authentication off, so it binds only to 127.0.0.1 (got ${v.HOST})`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -111,7 +120,10 @@ export function loadConfig(env: Env = process.env): Config {
     teams: { authEnabled, appId, settings },
     graph,
     workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS },
-    playgroundPort: !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on' ? v.PLAYGROUND_PORT : null,
+    playgroundPort:
+      !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on'
+        ? v.PLAYGROUND_PORT
+        : null,
   };
 }
 

@@ -12,7 +12,10 @@ export interface MembershipDiff {
  * Delta replays changes and may repeat a member across pages, so only a change against the
  * snapshot counts: a removal of someone the snapshot lacks is not a removal.
  */
-export function diffMembership(snapshot: ReadonlySet<string>, deltas: MemberDelta[]): MembershipDiff {
+export function diffMembership(
+  snapshot: ReadonlySet<string>,
+  deltas: MemberDelta[],
+): MembershipDiff {
   const finalState = new Map<string, boolean>();
   for (const delta of deltas) finalState.set(delta.id, !delta.removed);
   const added: string[] = [];

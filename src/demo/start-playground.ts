@@ -12,16 +12,31 @@ const ROOT = join(__dirname, '..', '..');
  * Starts the Microsoft 365 Agents Playground as the demo's Teams client, with telemetry off and
  * the loopback guard preloaded: it has no option to bind 127.0.0.1 and phones home otherwise.
  */
-export async function startPlayground(options: { botUrl: string; port: number; logFile: string }): Promise<Playground> {
+export async function startPlayground(options: {
+  botUrl: string;
+  port: number;
+  logFile: string;
+}): Promise<Playground> {
   let cli: string;
   try {
     cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   } catch {
-    throw new Error('the Agents Playground is a dev dependency: run `npm ci` (not --omit=dev) for the demo');
+    throw new Error(
+      'the Agents Playground is a dev dependency: run `npm ci` (not --omit=dev) for the demo',
+    );
   }
   const child: ChildProcess = spawn(
     process.execPath,
-    [cli, '-e', `${options.botUrl}/api/messages`, '-c', 'msteams', '-p', String(options.port), '--disable-telemetry'],
+    [
+      cli,
+      '-e',
+      `${options.botUrl}/api/messages`,
+      '-c',
+      'msteams',
+      '-p',
+      String(options.port),
+      '--disable-telemetry',
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +55,10 @@ export async function startPlayground(options: { botUrl: string; port: number; l
   );
   const output: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Agents Playground did not start: ${output.join('')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`Agents Playground did not start: ${output.join('')}`)),
+      30_000,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       const match = /Listening on (\d+)/.exec(output.join(''));

@@ -25,7 +25,11 @@ export function clientCredentialsToken(options: ClientCredentialsTokenOptions): 
         client_secret: options.clientSecret,
         scope: [scopes].flat().join(' '),
         ...(options.user
-          ? { grant_type: 'password', username: options.user.username, password: options.user.password }
+          ? {
+              grant_type: 'password',
+              username: options.user.username,
+              password: options.user.password,
+            }
           : { grant_type: 'client_credentials' }),
       });
       const response = await fetch(options.tokenUrl, {

@@ -23,6 +23,8 @@ export function createGraphClient(credential: TokenCredential, endpoint: GraphEn
     baseUrl: `${endpoint.baseUrl.replace(/\/+$/, '')}/`,
     defaultVersion: 'v1.0',
     customHosts: new Set([host]),
-    ...(endpoint.ca ? { fetchOptions: { dispatcher: createTrustingDispatcher(endpoint.ca) } as RequestInit } : {}),
+    ...(endpoint.ca
+      ? { fetchOptions: { dispatcher: createTrustingDispatcher(endpoint.ca) } as RequestInit }
+      : {}),
   });
 }

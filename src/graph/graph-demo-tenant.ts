@@ -26,7 +26,9 @@ export function createGraphDemoTenant(client: Client, adminName: string): DemoTe
     async listGroups(): Promise<DemoGroup[]> {
       const groups: { value: GraphGroup[] } = await client
         .api('/groups')
-        .select('id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled')
+        .select(
+          'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
+        )
         .get();
       return Promise.all(
         groups.value.map(async (g) => {

@@ -25,13 +25,16 @@ export function createGraphDirectory(client: Client): Directory {
     async getGroupProfile(groupId) {
       const group = await client
         .api(`/groups/${encodeURIComponent(groupId)}`)
-        .select('id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled')
+        .select(
+          'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
+        )
         .get();
       return {
         id: String(group.id),
         displayName: String(group.displayName ?? groupId),
         isAssignableToRole: group.isAssignableToRole === true,
-        isDynamic: Array.isArray(group.groupTypes) && group.groupTypes.includes('DynamicMembership'),
+        isDynamic:
+          Array.isArray(group.groupTypes) && group.groupTypes.includes('DynamicMembership'),
         isOnPremisesSynced: group.onPremisesSyncEnabled === true,
         isMailEnabled: group.mailEnabled === true,
       } satisfies GroupProfile;
@@ -47,21 +50,28 @@ export function createGraphDirectory(client: Client): Directory {
         try {
           page = (await client.api(url).get()) as DeltaResponse;
         } catch (error) {
-          if (error instanceof GraphError && (error.statusCode === 410 || EXPIRED_DELTA_CODES.has(error.code ?? ''))) {
-            throw new DeltaTokenExpiredError(`delta token expired (${error.statusCode} ${error.code})`);
+          if (
+            error instanceof GraphError &&
+            (error.statusCode === 410 || EXPIRED_DELTA_CODES.has(error.code ?? ''))
+          ) {
+            throw new DeltaTokenExpiredError(
+              `delta token expired (${error.statusCode} ${error.code})`,
+            );
           }
           throw error;
         }
         for (const group of page.value ?? []) {
           if (group.id !== groupId) continue;
           for (const member of group['members@delta'] ?? []) {
-            if (typeof member.id === 'string') deltas.push({ id: member.id, removed: '@removed' in member });
+            if (typeof member.id === 'string')
+              deltas.push({ id: member.id, removed: '@removed' in member });
           }
         }
         if (page['@odata.deltaLink']) {
           return { deltas, deltaLink: page['@odata.deltaLink'], fullSync: deltaLink === null };
         }
-        if (!page['@odata.nextLink']) throw new Error('groups delta page has neither nextLink nor deltaLink');
+        if (!page['@odata.nextLink'])
+          throw new Error('groups delta page has neither nextLink nor deltaLink');
         url = page['@odata.nextLink'];
       }
     },
@@ -95,7 +105,8 @@ export function createGraphDirectory(client: Client): Directory {
       const subscriptions = [];
       let url: string | undefined = '/subscriptions';
       while (url) {
-        const page: { value?: Array<Record<string, string>>; '@odata.nextLink'?: string } = await client.api(url).get();
+        const page: { value?: Array<Record<string, string>>; '@odata.nextLink'?: string } =
+          await client.api(url).get();
         for (const s of page.value ?? []) {
           subscriptions.push({
             id: String(s.id),

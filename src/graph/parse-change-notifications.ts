@@ -7,7 +7,10 @@ const notification = z.object({
   changeType: z.string().max(100).optional(),
   lifecycleEvent: z.string().max(100).optional(),
   resource: z.string().max(1000).optional(),
-  resourceData: z.object({ id: z.string().max(100).optional() }).passthrough().optional(),
+  resourceData: z
+    .object({ id: z.string().max(100).optional() })
+    .passthrough()
+    .optional(),
 });
 const body = z.object({ value: z.array(notification).min(1).max(10_000) });
 

@@ -21,10 +21,18 @@ export interface HttpHandlers {
 
 export function createHttpServer(h: HttpHandlers): Server {
   const server = restify.createServer({ name: 'groupguard', handleUncaughtExceptions: false });
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, next: (e?: unknown) => void) => {
-    if ((err.statusCode ?? 500) >= 500) h.log.error({ err, path: req.path() }, 'request failed');
-    next();
-  });
+  server.on(
+    'restifyError',
+    (
+      req: restify.Request,
+      _res: restify.Response,
+      err: Error & { statusCode?: number },
+      next: (e?: unknown) => void,
+    ) => {
+      if ((err.statusCode ?? 500) >= 500) h.log.error({ err, path: req.path() }, 'request failed');
+      next();
+    },
+  );
 
   server.post(
     '/api/messages',

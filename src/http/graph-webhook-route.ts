@@ -15,9 +15,16 @@ export function graphWebhookRoute(log: Logger, accept: (payload: unknown) => Pro
       const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('validationToken');
       if (token !== null) {
         if (token.length === 0 || token.length > MAX_VALIDATION_TOKEN_LENGTH) {
-          throw new HttpError(400, 'InvalidValidationToken', `validationToken must be 1 to ${MAX_VALIDATION_TOKEN_LENGTH} characters`);
+          throw new HttpError(
+            400,
+            'InvalidValidationToken',
+            `validationToken must be 1 to ${MAX_VALIDATION_TOKEN_LENGTH} characters`,
+          );
         }
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+        res.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        });
         res.end(token);
         return;
       }
@@ -36,7 +43,11 @@ export function graphWebhookRoute(log: Logger, accept: (payload: unknown) => Pro
       }
       log.error({ err: error, path: req.path() }, 'graph notification could not be persisted');
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
-      res.end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'could not persist, retry later' } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'ServiceUnavailable', message: 'could not persist, retry later' },
+        }),
+      );
     }
   };
 }

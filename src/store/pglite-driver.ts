@@ -9,7 +9,8 @@ export async function createPgliteDriver(dataDir: string | null): Promise<SqlDri
   await db.waitReady;
   return {
     query: async (sql, params) => db.query(sql, params as unknown[]),
-    transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params as unknown[]) })),
+    transaction: (fn) =>
+      db.transaction((tx) => fn({ query: (sql, params) => tx.query(sql, params as unknown[]) })),
     close: () => db.close(),
   };
 }

@@ -47,7 +47,8 @@ export async function migrate(driver: SqlDriver): Promise<void> {
     for (const [index, sql] of migrations.entries()) {
       const version = index + 1;
       if (applied.has(version)) continue;
-      for (const statement of sql.split(/;\s*$/m).filter((s) => s.trim())) await tx.query(statement);
+      for (const statement of sql.split(/;\s*$/m).filter((s) => s.trim()))
+        await tx.query(statement);
       await tx.query('INSERT INTO schema_migration (version) VALUES ($1)', [version]);
     }
   });
@@ -127,21 +128,22 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
          RETURNING *`,
         [limit, leaseMs],
       );
-      return rows.map(
-        (row): InboxItem => ({
-          id: Number(row.id),
-          subscriptionId: String(row.subscription_id),
-          groupId: String(row.group_id),
-          receivedAt: iso(row.received_at),
-        }),
-      );
+      return rows.map((row): InboxItem => ({
+        id: Number(row.id),
+        subscriptionId: String(row.subscription_id),
+        groupId: String(row.group_id),
+        receivedAt: iso(row.received_at),
+      }));
     },
     deleteInbox: async (ids) => {
-      if (ids.length > 0) await driver.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [ids]);
+      if (ids.length > 0)
+        await driver.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [ids]);
     },
 
     getWatchedGroup: async (groupId): Promise<WatchedGroup | null> => {
-      const { rows } = await driver.query('SELECT * FROM watched_group WHERE group_id = $1', [groupId]);
+      const { rows } = await driver.query('SELECT * FROM watched_group WHERE group_id = $1', [
+        groupId,
+      ]);
       const row = rows[0];
       if (!row) return null;
       const members = await driver.query<{ member_id: string }>(
@@ -161,7 +163,11 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           [commit.groupId],
         );
         const stored = current.rows[0];
-        if (stored ? stored.delta_link !== commit.expectedDeltaLink : commit.expectedDeltaLink !== null) {
+        if (
+          stored
+            ? stored.delta_link !== commit.expectedDeltaLink
+            : commit.expectedDeltaLink !== null
+        ) {
           return null;
         }
         await tx.query(
@@ -170,10 +176,10 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           [commit.groupId, JSON.stringify(commit.profile), commit.newDeltaLink],
         );
         if (commit.removed.length > 0) {
-          await tx.query('DELETE FROM group_member WHERE group_id = $1 AND member_id = ANY($2::text[])', [
-            commit.groupId,
-            commit.removed,
-          ]);
+          await tx.query(
+            'DELETE FROM group_member WHERE group_id = $1 AND member_id = ANY($2::text[])',
+            [commit.groupId, commit.removed],
+          );
         }
         if (commit.added.length > 0) {
           await tx.query(
@@ -186,7 +192,15 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           const { rows } = await tx.query(
             `INSERT INTO gg_case (group_id, group_name, member_id, member_name, removed_at, found_by, status, restore_blocked_reason)
              VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING *`,
-            [c.groupId, c.groupName, c.memberId, c.memberName, c.removedAt, c.foundBy, c.restoreBlockedReason],
+            [
+              c.groupId,
+              c.groupName,
+              c.memberId,
+              c.memberName,
+              c.removedAt,
+              c.foundBy,
+              c.restoreBlockedReason,
+            ],
           );
           const created = toCase(rows[0] as Row);
           await enqueueCardSync(tx, created.id, created.version);
@@ -211,7 +225,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         const { rows } = await tx.query(
           `UPDATE gg_case SET status = $3, decision = $4, last_error = $5, version = version + 1
            WHERE id = $1 AND version = $2 RETURNING *`,
-          [id, expectedVersion, update.status, update.decision ? JSON.stringify(update.decision) : null, update.lastError],
+          [
+            id,
+            expectedVersion,
+            update.status,
+            update.decision ? JSON.stringify(update.decision) : null,
+            update.lastError,
+          ],
         );
         if (!rows[0]) return null;
         const updated = toCase(rows[0]);
@@ -232,9 +252,15 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     completeCardSync: (caseId, renderedVersion, card) =>
       driver.transaction(async (tx) => {
         if (card) {
-          await tx.query('UPDATE gg_case SET card = $2 WHERE id = $1 AND card IS NULL', [caseId, JSON.stringify(card)]);
+          await tx.query('UPDATE gg_case SET card = $2 WHERE id = $1 AND card IS NULL', [
+            caseId,
+            JSON.stringify(card),
+          ]);
         }
-        await tx.query('DELETE FROM outbox WHERE case_id = $1 AND case_version <= $2', [caseId, renderedVersion]);
+        await tx.query('DELETE FROM outbox WHERE case_id = $1 AND case_version <= $2', [
+          caseId,
+          renderedVersion,
+        ]);
         // A decision made while the card was in flight still needs its update.
         await tx.query('UPDATE outbox SET next_attempt_at = now() WHERE case_id = $1', [caseId]);
       }),

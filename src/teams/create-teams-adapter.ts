@@ -71,11 +71,19 @@ export function createTeamsMessenger(adapter: CloudAdapter, config: TeamsConfig)
       let failure: unknown = null;
       await adapter.continueConversationAsync(
         appId,
-        { channelId: 'msteams', serviceUrl: card.serviceUrl, conversation: { id: card.conversationId } as never },
+        {
+          channelId: 'msteams',
+          serviceUrl: card.serviceUrl,
+          conversation: { id: card.conversationId } as never,
+        },
         audience,
         async (ctx) => {
           try {
-            await ctx.updateActivity({ id: card.activityId, type: 'message', attachments: [caseCardAttachment(c)] });
+            await ctx.updateActivity({
+              id: card.activityId,
+              type: 'message',
+              attachments: [caseCardAttachment(c)],
+            });
           } catch (error) {
             failure = error;
           }

@@ -25,13 +25,25 @@ export interface GroupGuardBotDeps {
 }
 
 const cardData = z.object({
-  caseId: z.coerce.number().int().positive().max(2 ** 31),
-  version: z.coerce.number().int().positive().max(2 ** 31),
+  caseId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+  version: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
 });
 
 const ERROR_TYPE = 'application/vnd.microsoft.error';
 
-function errorResponse(statusCode: number, code: string, message: string): AdaptiveCardInvokeResponse {
+function errorResponse(
+  statusCode: number,
+  code: string,
+  message: string,
+): AdaptiveCardInvokeResponse {
   return { statusCode, type: ERROR_TYPE, value: { code, message } as never };
 }
 
@@ -92,31 +104,52 @@ export class GroupGuardBot extends TeamsActivityHandler {
     if (!channel) return;
     if (!overwrite && (await this.deps.store.getAlertChannel())) return;
     await this.deps.store.setAlertChannel(channel);
-    this.deps.log.info({ teamId: channel.teamId, channelId: channel.channelId }, 'alert channel bound');
+    this.deps.log.info(
+      { teamId: channel.teamId, channelId: channel.channelId },
+      'alert channel bound',
+    );
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
-    if (ctx.activity.conversation?.conversationType === 'channel') await this.bindChannel(ctx, false);
-    const text = (TurnContext.removeRecipientMention(ctx.activity) ?? ctx.activity.text ?? '').trim();
+    if (ctx.activity.conversation?.conversationType === 'channel')
+      await this.bindChannel(ctx, false);
+    const text = (
+      TurnContext.removeRecipientMention(ctx.activity) ??
+      ctx.activity.text ??
+      ''
+    ).trim();
     const found = findCommand(text);
     if (!found) {
       await ctx.sendActivity(`I did not understand "${text.slice(0, 80)}". Try \`help\`.`);
       return;
     }
     if (found.command.demoOnly && this.deps.mode === 'live') {
-      await ctx.sendActivity(`\`${found.command.name}\` works only against the simulated tenant, not in live mode.`);
+      await ctx.sendActivity(
+        `\`${found.command.name}\` works only against the simulated tenant, not in live mode.`,
+      );
       return;
     }
-    const from = { id: ctx.activity.from.aadObjectId ?? ctx.activity.from.id, name: ctx.activity.from.name ?? 'unknown' };
+    const from = {
+      id: ctx.activity.from.aadObjectId ?? ctx.activity.from.id,
+      name: ctx.activity.from.name ?? 'unknown',
+    };
     try {
       const reply = await found.command.run(
-        { from, mode: this.deps.mode, store: this.deps.store, demoTenant: this.deps.demoTenant, commands: this.deps.commands },
+        {
+          from,
+          mode: this.deps.mode,
+          store: this.deps.store,
+          demoTenant: this.deps.demoTenant,
+          commands: this.deps.commands,
+        },
         found.args,
       );
       await ctx.sendActivity(reply);
     } catch (error) {
       this.deps.log.error({ err: error, command: found.command.name }, 'command failed');
-      await ctx.sendActivity(`\`${found.command.name}\` failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+      await ctx.sendActivity(
+        `\`${found.command.name}\` failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
     }
   }
 
@@ -125,11 +158,18 @@ export class GroupGuardBot extends TeamsActivityHandler {
     value: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const action = this.deps.cardActions.get(value.action?.verb ?? '');
-    if (!action) return errorResponse(400, 'UnknownVerb', 'This card action is not known to GroupGuard.');
+    if (!action)
+      return errorResponse(400, 'UnknownVerb', 'This card action is not known to GroupGuard.');
     const data = cardData.safeParse(value.action.data);
-    if (!data.success) return errorResponse(400, 'BadCardData', 'The card did not carry a case id and version.');
+    if (!data.success)
+      return errorResponse(400, 'BadCardData', 'The card did not carry a case id and version.');
     const approverId = ctx.activity.from?.aadObjectId;
-    if (!approverId) return errorResponse(403, 'UnknownUser', 'Teams did not say who you are, so nothing was done.');
+    if (!approverId)
+      return errorResponse(
+        403,
+        'UnknownUser',
+        'Teams did not say who you are, so nothing was done.',
+      );
     try {
       const outcome = await action.handle({
         caseId: data.data.caseId,
@@ -142,9 +182,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
         value: renderCaseCard(outcome.case, noticeFor(outcome)) as never,
       };
     } catch (error) {
-      if (error instanceof CaseNotFoundError) return errorResponse(404, 'CaseNotFound', 'No such case.');
+      if (error instanceof CaseNotFoundError)
+        return errorResponse(404, 'CaseNotFound', 'No such case.');
       this.deps.log.error({ err: error }, 'card action failed');
-      return errorResponse(500, 'InternalError', 'GroupGuard could not complete this action. Nothing was decided.');
+      return errorResponse(
+        500,
+        'InternalError',
+        'GroupGuard could not complete this action. Nothing was decided.',
+      );
     }
   }
 }

@@ -38,7 +38,8 @@ export function caseCardView(c: Case, notice = ''): CaseCardView {
     groupName: c.groupName,
     memberName: c.memberName,
     removedAt: teamsTime(c.removedAt),
-    foundBy: c.foundBy === 'sweep' ? 'periodic sweep (notification was missed)' : 'change notification',
+    foundBy:
+      c.foundBy === 'sweep' ? 'periodic sweep (notification was missed)' : 'change notification',
     isOpen: c.status === 'open',
     restoreBlockedReason: c.restoreBlockedReason ?? '',
     lastError: c.lastError ?? '',
@@ -47,13 +48,33 @@ export function caseCardView(c: Case, notice = ''): CaseCardView {
   const by = c.decision?.by.name ?? 'someone';
   switch (c.status) {
     case 'open':
-      return { ...base, statusText: 'Open: approve the removal or restore the member', statusColor: 'Attention', headerStyle: 'attention' };
+      return {
+        ...base,
+        statusText: 'Open: approve the removal or restore the member',
+        statusColor: 'Attention',
+        headerStyle: 'attention',
+      };
     case 'restoring':
-      return { ...base, statusText: `Restore requested by ${by}, in progress`, statusColor: 'Accent', headerStyle: 'accent' };
+      return {
+        ...base,
+        statusText: `Restore requested by ${by}, in progress`,
+        statusColor: 'Accent',
+        headerStyle: 'accent',
+      };
     case 'restored':
-      return { ...base, statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}`, statusColor: 'Good', headerStyle: 'good' };
+      return {
+        ...base,
+        statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
+        statusColor: 'Good',
+        headerStyle: 'good',
+      };
     case 'approved':
-      return { ...base, statusText: `Removal approved by ${by} at ${at(c.decision?.at ?? c.removedAt)}`, statusColor: 'Good', headerStyle: 'good' };
+      return {
+        ...base,
+        statusText: `Removal approved by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
+        statusColor: 'Good',
+        headerStyle: 'good',
+      };
   }
 }
 

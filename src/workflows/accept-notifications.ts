@@ -8,8 +8,7 @@ export interface IncomingNotification {
 }
 
 export type AcceptResult =
-  | { kind: 'accepted'; persisted: number; ignored: number }
-  | { kind: 'forged'; reason: string };
+  { kind: 'accepted'; persisted: number; ignored: number } | { kind: 'forged'; reason: string };
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -31,8 +31,15 @@ export async function deliverCards(
       }
     } catch (error) {
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(item.attempts, 10));
-      deps.log.warn({ err: error, caseId: c.id, attempts: item.attempts }, 'card delivery failed, will retry');
-      await deps.store.retryOutbox(c.id, delay, error instanceof Error ? error.message : String(error));
+      deps.log.warn(
+        { err: error, caseId: c.id, attempts: item.attempts },
+        'card delivery failed, will retry',
+      );
+      await deps.store.retryOutbox(
+        c.id,
+        delay,
+        error instanceof Error ? error.message : String(error),
+      );
     }
   }
   return items.length;

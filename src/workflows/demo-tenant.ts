@@ -20,12 +20,21 @@ export type DemoRemoval =
 const norm = (s: string) => s.trim().toLowerCase();
 
 /** Resolves "remove <member> from <group>" by display name, first name, or id. */
-export function resolveDemoRemoval(groups: DemoGroup[], memberText: string, groupText: string): DemoRemoval {
-  const group = groups.find((g) => norm(g.displayName) === norm(groupText) || g.id === groupText.trim());
+export function resolveDemoRemoval(
+  groups: DemoGroup[],
+  memberText: string,
+  groupText: string,
+): DemoRemoval {
+  const group = groups.find(
+    (g) => norm(g.displayName) === norm(groupText) || g.id === groupText.trim(),
+  );
   if (!group) return { kind: 'unknown-group', known: groups.map((g) => g.displayName) };
   const wanted = norm(memberText);
   const member = group.members.find(
-    (m) => norm(m.displayName) === wanted || m.id === memberText.trim() || norm(m.displayName).split(' ')[0] === wanted,
+    (m) =>
+      norm(m.displayName) === wanted ||
+      m.id === memberText.trim() ||
+      norm(m.displayName).split(' ')[0] === wanted,
   );
   return member ? { kind: 'ok', group, member } : { kind: 'unknown-member', group };
 }

@@ -17,8 +17,14 @@ export async function ensureSubscription(
   const stored = await deps.store.getSubscription();
   if (stored) {
     const remote = (await deps.directory.listSubscriptions()).find((s) => s.id === stored.id);
-    if (remote && Date.parse(remote.expirationDateTime) > deps.clock.now().getTime() + 60 * 60_000) {
-      deps.log.info({ subscriptionId: stored.id, expiresAt: remote.expirationDateTime }, 'graph subscription reused');
+    if (
+      remote &&
+      Date.parse(remote.expirationDateTime) > deps.clock.now().getTime() + 60 * 60_000
+    ) {
+      deps.log.info(
+        { subscriptionId: stored.id, expiresAt: remote.expirationDateTime },
+        'graph subscription reused',
+      );
       return { ...stored, expiresAt: remote.expirationDateTime };
     }
   }
@@ -33,8 +39,16 @@ export async function ensureSubscription(
     clientState,
     expirationDateTime,
   });
-  const record = { id: created.id, clientState, resource: SUBSCRIPTION_RESOURCE, expiresAt: created.expirationDateTime };
+  const record = {
+    id: created.id,
+    clientState,
+    resource: SUBSCRIPTION_RESOURCE,
+    expiresAt: created.expirationDateTime,
+  };
   await deps.store.saveSubscription(record);
-  deps.log.info({ subscriptionId: created.id, expiresAt: created.expirationDateTime }, 'graph subscription created');
+  deps.log.info(
+    { subscriptionId: created.id, expiresAt: created.expirationDateTime },
+    'graph subscription created',
+  );
   return record;
 }

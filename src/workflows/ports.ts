@@ -111,7 +111,9 @@ export interface Directory {
   getDisplayName(objectId: string): Promise<string>;
   /** Re-adds a member; "already a member" counts as success. */
   addGroupMember(groupId: string, memberId: string): Promise<void>;
-  listSubscriptions(): Promise<Array<{ id: string; resource: string; expirationDateTime: string; notificationUrl: string }>>;
+  listSubscriptions(): Promise<
+    Array<{ id: string; resource: string; expirationDateTime: string; notificationUrl: string }>
+  >;
   createSubscription(input: {
     resource: string;
     notificationUrl: string;

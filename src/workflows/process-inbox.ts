@@ -7,11 +7,15 @@ const LEASE_MS = 60_000;
  * Claims persisted notifications, syncs each group they name once, and deletes them only when
  * the sync committed; a crash leaves them to be claimed again when the lease runs out.
  */
-export async function processInbox(deps: SyncGroupDeps & { store: Store; log: Log }, limit = 100): Promise<number> {
+export async function processInbox(
+  deps: SyncGroupDeps & { store: Store; log: Log },
+  limit = 100,
+): Promise<number> {
   const items = await deps.store.claimInbox(limit, LEASE_MS);
   if (items.length === 0) return 0;
   const byGroup = new Map<string, number[]>();
-  for (const item of items) byGroup.set(item.groupId, [...(byGroup.get(item.groupId) ?? []), item.id]);
+  for (const item of items)
+    byGroup.set(item.groupId, [...(byGroup.get(item.groupId) ?? []), item.id]);
   for (const [groupId, ids] of byGroup) {
     try {
       await syncGroup(deps, groupId, 'notification');

@@ -1,6 +1,13 @@
 import { restoreBlockedReason, type Case, type FoundBy } from '../core/case.js';
 import { diffFullMembership, diffMembership } from '../core/membership-diff.js';
-import { DeltaTokenExpiredError, type Clock, type Directory, type Log, type NewCase, type Store } from './ports.js';
+import {
+  DeltaTokenExpiredError,
+  type Clock,
+  type Directory,
+  type Log,
+  type NewCase,
+  type Store,
+} from './ports.js';
 
 export interface SyncGroupDeps {
   store: Store;
@@ -22,7 +29,11 @@ const MAX_ATTEMPTS = 5;
  * the snapshot: a removal opens a case only for a member the snapshot holds, and the snapshot,
  * the cases and the new delta link commit together, conditional on the link we started from.
  */
-export async function syncGroup(deps: SyncGroupDeps, groupId: string, foundBy: FoundBy): Promise<SyncResult> {
+export async function syncGroup(
+  deps: SyncGroupDeps,
+  groupId: string,
+  foundBy: FoundBy,
+): Promise<SyncResult> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const watched = await deps.store.getWatchedGroup(groupId);
     const baseline = watched?.deltaLink == null;
@@ -39,7 +50,10 @@ export async function syncGroup(deps: SyncGroupDeps, groupId: string, foundBy: F
 
     const snapshot = watched?.members ?? new Set<string>();
     const diff = page.fullSync
-      ? diffFullMembership(snapshot, new Set(page.deltas.filter((d) => !d.removed).map((d) => d.id)))
+      ? diffFullMembership(
+          snapshot,
+          new Set(page.deltas.filter((d) => !d.removed).map((d) => d.id)),
+        )
       : diffMembership(snapshot, page.deltas);
     // The first full read is the baseline: nobody was removed, we just learned who is there.
     const removals = baseline ? [] : diff.removed;
@@ -75,5 +89,7 @@ export async function syncGroup(deps: SyncGroupDeps, groupId: string, foundBy: F
     }
     deps.log.debug({ groupId, attempt }, 'another worker synced this group first, reading again');
   }
-  throw new Error(`group ${groupId}: delta link kept moving, gave up after ${MAX_ATTEMPTS} attempts`);
+  throw new Error(
+    `group ${groupId}: delta link kept moving, gave up after ${MAX_ATTEMPTS} attempts`,
+  );
 }

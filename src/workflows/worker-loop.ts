@@ -10,7 +10,12 @@ export interface WorkerLoop {
  * Runs `work` until it reports nothing left, then sleeps `intervalMs` or until kicked. One run at a
  * time; stop() waits for the run in flight.
  */
-export function startWorkerLoop(name: string, work: () => Promise<number>, intervalMs: number, log: Log): WorkerLoop {
+export function startWorkerLoop(
+  name: string,
+  work: () => Promise<number>,
+  intervalMs: number,
+  log: Log,
+): WorkerLoop {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;

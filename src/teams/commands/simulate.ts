@@ -4,7 +4,8 @@ import type { Command } from './command.js';
 export const simulate: Command = {
   name: 'simulate',
   usage: 'simulate remove <member> from <group>',
-  description: 'Demo only: an admin of the simulated tenant removes a member; alone, lists groups and members.',
+  description:
+    'Demo only: an admin of the simulated tenant removes a member; alone, lists groups and members.',
   demoOnly: true,
   async run(ctx, args) {
     const tenant = ctx.demoTenant;
@@ -14,7 +15,8 @@ export const simulate: Command = {
       return [
         'Seeded groups of the simulated tenant (try `simulate remove Adele Vance from Tier 0 Admins`):',
         ...groups.map(
-          (g) => `- **${g.displayName}** (${g.kind}): ${g.members.map((m) => m.displayName).join(', ') || 'no members'}`,
+          (g) =>
+            `- **${g.displayName}** (${g.kind}): ${g.members.map((m) => m.displayName).join(', ') || 'no members'}`,
         ),
       ].join('\n\n');
     }

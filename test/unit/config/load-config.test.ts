@@ -1,0 +1,106 @@
+import { ConfigError } from '../../../src/config/config';
+import { loadConfig } from '../../../src/config/load-config';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+const live = {
+  AZURE_TENANT_ID: '4a6f6e61-0000-4000-8000-00000000a001',
+  AZURE_CLIENT_ID: 'client',
+  AZURE_CLIENT_SECRET: 'secret',
+  MicrosoftAppId: 'bot-app',
+  MicrosoftAppPassword: 'bot-secret',
+  PUBLIC_URL: 'https://groupguard.example.com',
+  WATCHED_GROUP_IDS: '00000000-0000-4000-9000-000000000002',
+};
+
+describe('loadConfig', () => {
+  it('starts the demo with nothing configured: simulated tenant, bot auth off, loopback only', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('demo');
+    expect(config.graph.mode).toBe('simulator');
+    expect(config.teams.authEnabled).toBe(false);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(3978);
+    expect(config.playgroundPort).toBe(56150);
+  });
+
+  it('runs the simulated tenant with bot authentication on when a bot app id is set', () => {
+    const config = loadConfig({ MicrosoftAppId: 'bot-app', MicrosoftAppPassword: 'pw' });
+    expect(config.mode).toBe('simulated-tenant');
+    expect(config.teams.authEnabled).toBe(true);
+    expect(config.teams.settings.MicrosoftAppId).toBe('bot-app');
+    expect(config.playgroundPort).toBeNull();
+  });
+
+  it('accepts a complete live configuration', () => {
+    const config = loadConfig(live);
+    expect(config.mode).toBe('live');
+    expect(config.graph).toMatchObject({ mode: 'live', credential: { kind: 'secret' } });
+    expect(config.publicUrl).toBe('https://groupguard.example.com');
+  });
+
+  it('refuses live Graph without a bot app id instead of turning auth off', () => {
+    const { MicrosoftAppId: _id, MicrosoftAppPassword: _pw, ...noBot } = live;
+    expect(problemsOf(noBot).join('\n')).toMatch(/MicrosoftAppId: required in live mode/);
+  });
+
+  it('names every missing setting of a partial live configuration', () => {
+    const problems = problemsOf({ AZURE_CLIENT_SECRET: 'x' }).join('\n');
+    expect(problems).toMatch(/AZURE_TENANT_ID/);
+    expect(problems).toMatch(/AZURE_CLIENT_ID/);
+    expect(problems).toMatch(/WATCHED_GROUP_IDS/);
+    expect(problems).toMatch(/MicrosoftAppId/);
+    expect(problems).toMatch(/PUBLIC_URL/);
+  });
+
+  it('refuses an http public URL in live mode', () => {
+    expect(problemsOf({ ...live, PUBLIC_URL: 'http://groupguard.example.com' }).join()).toMatch(
+      /PUBLIC_URL: must be https/,
+    );
+  });
+
+  it('refuses bot credentials without an app id', () => {
+    expect(problemsOf({ MicrosoftAppPassword: 'pw' }).join()).toMatch(
+      /MicrosoftAppId: required because MicrosoftAppPassword/,
+    );
+  });
+
+  it('refuses to bind the unauthenticated demo beyond loopback', () => {
+    expect(problemsOf({ HOST: '0.0.0.0' }).join()).toMatch(/HOST/);
+  });
+
+  it('insists on all custom bot endpoints or none', () => {
+    expect(
+      problemsOf({
+        MicrosoftAppId: 'a',
+        MicrosoftAppPassword: 'p',
+        ToBotFromChannelTokenIssuer: 'x',
+      }).join(),
+    ).toMatch(/ToChannelFromBotLoginUrl/);
+  });
+
+  it('names a malformed value', () => {
+    expect(problemsOf({ PORT: 'eighty' }).join()).toMatch(/^PORT/);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' }).join()).toMatch(/^DATABASE_URL/);
+    expect(problemsOf({ ...live, WATCHED_GROUP_IDS: 'not-a-guid' }).join()).toMatch(
+      /WATCHED_GROUP_IDS: not GUIDs/,
+    );
+  });
+
+  it('never puts a secret into an error message', () => {
+    const problems = problemsOf({
+      ...live,
+      PUBLIC_URL: 'http://x',
+      AZURE_CLIENT_SECRET: 's3cr3t-value',
+    }).join();
+    expect(problems).not.toContain('s3cr3t-value');
+  });
+});
