@@ -83,7 +83,7 @@ async function connectGraph(config: Config, log: Logger) {
   });
   const dispatcher = createTrustingDispatcher(simulator.ca);
   const endpoint: GraphEndpoint = { baseUrl: simulator.url, ca: simulator.ca };
-  const tokenUrl = `${simulator.url}/${simulator.tenantId}/oauth2/v2.0/token`;
+  const tokenUrl = simulator.tokenUrl;
   const appToken = clientCredentialsToken({ tokenUrl, ...simulator.credentials, dispatcher });
   const admin = seedTenant.users.find((u) => u.isAdmin);
   if (!admin) throw new Error('the seeded tenant has no admin');

@@ -1,0 +1,237 @@
+import { SEED } from '../../src/sim/seed-tenant';
+import { cardActionInvoke } from '../fakes/teams-activities';
+import {
+  eventually,
+  installInTeam,
+  startGroupGuard,
+  teamsUser,
+  type GroupGuardUnderTest,
+} from './start-groupguard';
+
+const alex = teamsUser('Alex Wilber', SEED.users.alex);
+const { tier0, finance, mfaRequired } = SEED.groups;
+
+const cardOf = (record: { card?: unknown }): unknown => {
+  if (!record.card) throw new Error(`no card in ${JSON.stringify(record)}`);
+  return record.card;
+};
+
+const executeActions = (
+  card: unknown,
+): Array<{ verb: string; data: { caseId: number; version: number } }> => {
+  const found: Array<{ verb: string; data: { caseId: number; version: number } }> = [];
+  JSON.stringify(
+    card,
+    (_key, value: { type?: string; verb?: string; data?: { caseId: number; version: number } }) => {
+      if (value && value.type === 'Action.Execute' && value.verb && value.data)
+        found.push({ verb: value.verb, data: value.data });
+      return value;
+    },
+  );
+  return found;
+};
+
+const postsMentioning = (gg: GroupGuardUnderTest, text: string) =>
+  gg.connector.posts().filter((p) => JSON.stringify(p.card).includes(text));
+
+describe('walking skeleton: removal → card → decision, with bot authentication on', () => {
+  let gg: GroupGuardUnderTest;
+
+  beforeAll(async () => {
+    gg = await startGroupGuard();
+    await installInTeam(gg, alex);
+  });
+  afterAll(async () => {
+    await gg?.stop();
+  });
+
+  it('refuses /api/messages without a token', async () => {
+    // CloudAdapter prints every rejected token; the status is what matters here.
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const response = await fetch(`${gg.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'help' }),
+    });
+    quiet.mockRestore();
+    expect(response.status).toBe(401);
+  });
+
+  it('posts exactly one case card for a removal, and Restore puts the member back for everyone', async () => {
+    gg.sim.directory.removeMember(tier0, SEED.users.adele, SEED.users.diego);
+    expect(gg.sim.directory.isMember(tier0, SEED.users.adele)).toBe(false);
+
+    const post = await eventually(
+      async () => postsMentioning(gg, 'Adele Vance')[0],
+      'the case card',
+    );
+    const card = cardOf(post);
+    expect(JSON.stringify(card)).toContain('Tier 0 Admins');
+    expect(post.request.authorizationValid).toBe(true);
+    const actions = executeActions(card);
+    expect(actions.map((a) => a.verb).sort()).toEqual(['approve', 'restore']);
+    const restore = actions.find((a) => a.verb === 'restore');
+    expect(Object.keys(restore?.data ?? {}).sort()).toEqual(['caseId', 'version']);
+
+    const invoke = cardActionInvoke({
+      verb: 'restore',
+      data: restore?.data,
+      from: alex,
+      replyToId: post.activityId,
+      conversationId: post.conversationId,
+      serviceUrl: gg.connector.serviceUrl,
+      bot: gg.bot,
+    });
+    const response = await gg.send(invoke);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.card.adaptive',
+    });
+    expect(JSON.stringify(response.body)).toContain('Restored by Alex Wilber');
+    expect(gg.sim.directory.isMember(tier0, SEED.users.adele)).toBe(true);
+
+    const update = await eventually(
+      async () =>
+        gg.connector
+          .updates(post.activityId)
+          .find((u) => JSON.stringify(u.card).includes('Restored by Alex Wilber')),
+      'the card update for everyone',
+    );
+    expect(executeActions(cardOf(update))).toEqual([]);
+    expect(postsMentioning(gg, 'Adele Vance')).toHaveLength(1);
+  });
+
+  it('Approve records who approved the removal and leaves the member out', async () => {
+    gg.sim.directory.removeMember(finance, SEED.users.johanna, SEED.users.diego);
+    const post = await eventually(
+      async () => postsMentioning(gg, 'Johanna Lorenz')[0],
+      'the case card',
+    );
+    const approve = executeActions(cardOf(post)).find((a) => a.verb === 'approve');
+    const response = await gg.send(
+      cardActionInvoke({
+        verb: 'approve',
+        data: approve?.data,
+        from: alex,
+        replyToId: post.activityId,
+        conversationId: post.conversationId,
+        serviceUrl: gg.connector.serviceUrl,
+        bot: gg.bot,
+      }),
+    );
+    expect(JSON.stringify(response.body)).toContain('Removal approved by Alex Wilber');
+    expect(gg.sim.directory.isMember(finance, SEED.users.johanna)).toBe(false);
+    await eventually(
+      async () =>
+        gg.connector
+          .updates(post.activityId)
+          .find((u) => JSON.stringify(u.card).includes('Removal approved by Alex Wilber')),
+      'the approved card',
+    );
+  });
+
+  it('answers an unknown verb or case with an error invoke response and changes nothing', async () => {
+    const before = await gg.app.store.listCases({ limit: 100 });
+    for (const [verb, data] of [
+      ['delete-everything', { caseId: before[0]?.id, version: 1 }],
+      ['restore', { caseId: 999_999, version: 1 }],
+      ['restore', { caseId: 'GG-1; DROP TABLE', version: 1 }],
+    ] as const) {
+      const response = await gg.send(
+        cardActionInvoke({
+          verb,
+          data: data as never,
+          from: alex,
+          replyToId: '1',
+          conversationId: '19:team-general@thread.tacv2;messageid=1',
+          serviceUrl: gg.connector.serviceUrl,
+          bot: gg.bot,
+        }),
+      );
+      expect(response.body).toMatchObject({ type: 'application/vnd.microsoft.error' });
+    }
+    expect(await gg.app.store.listCases({ limit: 100 })).toEqual(before);
+  });
+});
+
+describe('notifications are a doorbell', () => {
+  let gg: GroupGuardUnderTest;
+
+  beforeAll(async () => {
+    gg = await startGroupGuard();
+    await installInTeam(gg, alex);
+  });
+  afterAll(async () => {
+    await gg?.stop();
+  });
+
+  const notify = async (groupId: string, clientState: string) => {
+    const subscription = await gg.app.store.getSubscription();
+    return fetch(`${gg.url}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: subscription?.id,
+            clientState,
+            changeType: 'updated',
+            resource: `Groups/${groupId}`,
+            tenantId: SEED.tenantId,
+            resourceData: {
+              '@odata.type': '#Microsoft.Graph.Group',
+              '@odata.id': `Groups/${groupId}`,
+              id: groupId,
+            },
+          },
+        ],
+      }),
+    });
+  };
+
+  const settle = async () => {
+    await eventually(
+      async () => (await gg.app.store.claimInbox(1, 0)).length === 0,
+      'an empty inbox',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+  };
+
+  it('opens one case when the same notification arrives three times', async () => {
+    gg.sim.setFaults({ duplicateNotifications: 1 });
+    gg.sim.directory.removeMember(mfaRequired, SEED.users.patti, SEED.users.diego);
+    const clientState = (await gg.app.store.getSubscription())?.clientState ?? '';
+    for (let i = 0; i < 3; i++) expect((await notify(mfaRequired, clientState)).status).toBe(202);
+    await eventually(async () => postsMentioning(gg, 'Patti Fernandez')[0], 'the case card');
+    await settle();
+    const cases = (await gg.app.store.listCases({ limit: 100 })).filter(
+      (c) => c.memberId === SEED.users.patti,
+    );
+    expect(cases).toHaveLength(1);
+    expect(postsMentioning(gg, 'Patti Fernandez')).toHaveLength(1);
+    gg.sim.setFaults({ duplicateNotifications: 0 });
+  });
+
+  it('ignores a notification with a wrong clientState, and acts on the genuine one', async () => {
+    gg.sim.setFaults({ dropNotifications: 1 });
+    gg.sim.directory.removeMember(mfaRequired, SEED.users.lynne, SEED.users.diego);
+    const forged = await notify(mfaRequired, 'not-the-client-state');
+    expect(forged.status).toBe(403);
+    await settle();
+    expect(
+      (await gg.app.store.listCases({ limit: 100 })).some((c) => c.memberId === SEED.users.lynne),
+    ).toBe(false);
+
+    const genuine = await notify(
+      mfaRequired,
+      (await gg.app.store.getSubscription())?.clientState ?? '',
+    );
+    expect(genuine.status).toBe(202);
+    await eventually(
+      async () => postsMentioning(gg, 'Lynne Robbins')[0],
+      'the case card after the genuine notification',
+    );
+    gg.sim.setFaults({ dropNotifications: 0 });
+  });
+});
