@@ -5,7 +5,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
@@ -15,7 +18,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'Only src/teams/ imports botbuilder.' }] },
+        {
+          patterns: [
+            {
+              group: ['botbuilder', 'botbuilder-*', 'botframework-*'],
+              message: 'Only src/teams/ imports botbuilder.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -26,7 +36,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../*', '!./*'], message: 'core/ imports nothing from the rest of the project.' },
+            {
+              group: ['../*', '!./*'],
+              message: 'core/ imports nothing from the rest of the project.',
+            },
             { regex: '^(?!\\.)', message: 'core/ is pure: no SDKs, no I/O, no node: modules.' },
           ],
         },
@@ -40,12 +53,17 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!\\.|node:crypto$)', message: 'workflows/ use core/ and ports, never an SDK directly.' },
-            { group: ['../teams/*', '../graph/*', '../store/*', '../http/*', '../sim/*'], message: 'workflows/ depend on ports, not adapters.' },
+            {
+              regex: '^(?!\\.|node:crypto$)',
+              message: 'workflows/ use core/ and ports, never an SDK directly.',
+            },
+            {
+              group: ['../teams/*', '../graph/*', '../store/*', '../http/*', '../sim/*'],
+              message: 'workflows/ depend on ports, not adapters.',
+            },
           ],
         },
       ],
     },
   },
-
 );

@@ -19,7 +19,9 @@ const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(...args) {
   const options = typeof args[0] === 'object' && args[0] !== null ? args[0] : null;
   const host = options ? options.host : typeof args[1] === 'string' ? args[1] : undefined;
-  const isPipe = options ? options.path !== undefined : typeof args[0] === 'string' && Number.isNaN(Number(args[0]));
+  const isPipe = options
+    ? options.path !== undefined
+    : typeof args[0] === 'string' && Number.isNaN(Number(args[0]));
   if (!isPipe && !isLoopback(host)) {
     const error = refuse(host);
     process.nextTick(() => this.destroy(error));

@@ -5,7 +5,7 @@ import {
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { ServiceClientCredentialsFactory } from './teams/create-teams-adapter.js';
 import type pino from 'pino';
 import type { Config } from './config/config.js';
 import { clientCredentialsToken } from './graph/client-credentials-token.js';

@@ -6,6 +6,8 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+
+export type { ServiceClientCredentialsFactory };
 import type { TeamsConfig } from '../config/config.js';
 import type { CardRef } from '../core/case.js';
 import type { Log, Messenger } from '../workflows/ports.js';
