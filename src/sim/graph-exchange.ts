@@ -14,6 +14,8 @@ export class GraphExchange {
   readonly method: string;
   readonly segments: string[];
   readonly query = new Map<string, string>();
+  /** Set when the query string itself is invalid; routes report it before anything else. */
+  parseError: GraphApiError | undefined;
   private bodyPromise: Promise<string> | undefined;
 
   constructor(
@@ -50,9 +52,6 @@ export class GraphExchange {
       }
     }
   }
-
-  /** Set when the query string itself is invalid; routes report it before anything else. */
-  parseError: GraphApiError | undefined;
 
   header(name: string): string | undefined {
     const value = this.req.headers[name.toLowerCase()];

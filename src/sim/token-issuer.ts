@@ -196,8 +196,10 @@ export class TokenIssuer {
       }
       principal = { kind: 'user', userId: user.id };
     }
+    const now = Date.now();
+    for (const [token, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(token);
     const accessToken = randomBytes(32).toString('base64url');
-    this.tokens.set(accessToken, { principal, expiresAt: Date.now() + TOKEN_LIFETIME_S * 1000 });
+    this.tokens.set(accessToken, { principal, expiresAt: now + TOKEN_LIFETIME_S * 1000 });
     ex.sendPlainJson(200, {
       token_type: 'Bearer',
       ...(principal.kind === 'user' ? { scope: GRAPH_SCOPE } : {}),
