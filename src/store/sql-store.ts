@@ -70,6 +70,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       await driver.query('SELECT 1');
     },
     close: () => driver.close(),
+    withLock: (key, wait, fn) => driver.withLock(key, wait, fn),
 
     getAlertChannel: async () => {
       const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');

@@ -65,6 +65,12 @@ export interface CaseUpdate {
 export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** A lock shared by every process on this store; `wait: false` gives up at once when held. */
+  withLock<T>(
+    key: string,
+    wait: boolean,
+    fn: () => Promise<T>,
+  ): Promise<{ locked: true; value: T } | { locked: false }>;
 
   getAlertChannel(): Promise<AlertChannel | null>;
   setAlertChannel(channel: AlertChannel): Promise<void>;

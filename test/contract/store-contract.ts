@@ -40,7 +40,29 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       store = await createSqlStore(await makeDriver());
     });
     afterEach(async () => {
-      await store.close();
+      await store?.close();
+    });
+
+    it('lets one holder at a time take a named lock', async () => {
+      let inside = 0;
+      let most = 0;
+      const hold = () =>
+        store.withLock('group:g1', true, async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((r) => setTimeout(r, 20));
+          inside--;
+        });
+      const contended = store.withLock('group:g1', true, async () => {
+        expect(await store.withLock('group:g1', false, async () => 'second')).toEqual({
+          locked: false,
+        });
+        expect(await store.withLock('group:g2', false, async () => 'other')).toEqual({
+          locked: true,
+          value: 'other',
+        });
+      });
+      await Promise.all([contended, hold(), hold()]);
+      expect(most).toBe(1);
     });
 
     it('keeps one alert channel, replaced on rebind', async () => {

@@ -1,0 +1,61 @@
+import pg from 'pg';
+import type { SqlDriver } from './sql-driver.js';
+
+// int8 → number: every bigint we store (ids, counts) stays far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+/** PostgreSQL through a pg pool, for several replicas sharing one database. */
+export async function createPgDriver(
+  connectionString: string,
+  options: { searchPath?: string; max?: number } = {},
+): Promise<SqlDriver> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // An idle client that dies (server restart) must not crash the process.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return {
+    query: async (sql, params) => (await pool.query(sql, params)) as never,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const value = await fn({
+          query: async (sql, params) => (await client.query(sql, params)) as never,
+        });
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async withLock(key, wait, fn) {
+      const client = await pool.connect();
+      try {
+        if (wait) {
+          await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+        } else {
+          const { rows } = await client.query<{ locked: boolean }>(
+            'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+            [key],
+          );
+          if (!rows[0]?.locked) return { locked: false };
+        }
+        try {
+          return { locked: true, value: await fn() };
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
