@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
   ClientCertificateCredential,
@@ -16,6 +17,7 @@ import {
 } from './graph/create-graph-client.js';
 import { createGraphDemoTenant } from './graph/graph-demo-tenant.js';
 import { createGraphDirectory } from './graph/graph-directory.js';
+import { listGroupIds } from './graph/list-group-ids.js';
 import {
   groupIdOf,
   InvalidNotificationError,
@@ -26,7 +28,13 @@ import { HttpError } from './http/read-json-body.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { seedTenant } from './sim/seed-tenant.js';
-import { startGraphSimulator, type GraphSimulator } from './sim/graph-simulator.js';
+import {
+  simulatorConnection,
+  startGraphSimulator,
+  type GraphSimulator,
+  type SimulatorConnection,
+} from './sim/graph-simulator.js';
+import { createPgDriver } from './store/pg-driver.js';
 import { createPgliteDriver } from './store/pglite-driver.js';
 import { createSqlStore } from './store/sql-store.js';
 import { cardActions } from './teams/card-actions/index.js';
@@ -35,10 +43,10 @@ import { createTeamsAdapter, createTeamsMessenger } from './teams/create-teams-a
 import { GroupGuardBot } from './teams/group-guard-bot.js';
 import { acceptNotifications, sameSecret } from './workflows/accept-notifications.js';
 import { deliverCards } from './workflows/deliver-cards.js';
-import type { DemoTenant } from './workflows/demo-tenant.js';
-import { ensureSubscription } from './workflows/ensure-subscription.js';
+import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import type { Clock, Store } from './workflows/ports.js';
 import { processInbox } from './workflows/process-inbox.js';
+import { sweepGroups } from './workflows/sweep-groups.js';
 import { syncGroup } from './workflows/sync-group.js';
 import { startWorkerLoop, type WorkerLoop } from './workflows/worker-loop.js';
 
@@ -77,31 +85,35 @@ async function connectGraph(config: Config, log: Logger) {
       demoTenant: null,
     };
   }
-  const simulator = await startGraphSimulator({
-    port: config.graph.simulatorPort,
-    log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
-  });
-  const dispatcher = createTrustingDispatcher(simulator.ca);
-  const endpoint: GraphEndpoint = { baseUrl: simulator.url, ca: simulator.ca };
-  const tokenUrl = simulator.tokenUrl;
-  const appToken = clientCredentialsToken({ tokenUrl, ...simulator.credentials, dispatcher });
+  const simulator = config.graph.connectionFile
+    ? null
+    : await startGraphSimulator({
+        port: config.graph.simulatorPort,
+        log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
+      });
+  const connection: SimulatorConnection = simulator
+    ? simulatorConnection(simulator)
+    : (JSON.parse(readFileSync(config.graph.connectionFile ?? '', 'utf8')) as SimulatorConnection);
+  const dispatcher = createTrustingDispatcher(connection.ca);
+  const endpoint: GraphEndpoint = { baseUrl: connection.url, ca: connection.ca };
+  const credentials = {
+    tokenUrl: connection.tokenUrl,
+    clientId: connection.clientId,
+    clientSecret: connection.clientSecret,
+    dispatcher,
+  };
   const admin = seedTenant.users.find((u) => u.isAdmin);
   if (!admin) throw new Error('the seeded tenant has no admin');
   const adminToken = clientCredentialsToken({
-    tokenUrl,
-    ...simulator.credentials,
-    dispatcher,
-    user: { username: admin.userPrincipalName, password: simulator.adminPassword },
+    ...credentials,
+    user: { username: admin.userPrincipalName, password: connection.adminPassword },
   });
-  const demoTenant: DemoTenant = createGraphDemoTenant(
-    createGraphClient(adminToken, endpoint),
-    admin.displayName,
-  );
+  const client = createGraphClient(clientCredentialsToken(credentials), endpoint);
   return {
     simulator,
-    client: createGraphClient(appToken, endpoint),
-    watched: seedTenant.groups.map((g) => g.id),
-    demoTenant,
+    client,
+    watched: await listGroupIds(client),
+    demoTenant: createGraphDemoTenant(createGraphClient(adminToken, endpoint), admin.displayName),
   };
 }
 
@@ -120,7 +132,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   );
 
   const store = await createSqlStore(
-    await createPgliteDriver(config.dataDir === ':memory:' ? null : config.dataDir),
+    config.databaseUrl
+      ? await createPgDriver(config.databaseUrl)
+      : await createPgliteDriver(config.dataDir === ':memory:' ? null : config.dataDir),
   );
   const graph = await connectGraph(config, log);
   const directory = createGraphDirectory(graph.client);
@@ -130,8 +144,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const messenger = createTeamsMessenger(adapter, config.teams);
   const syncDeps = { store, directory, log, clock };
 
-  let inbox: WorkerLoop | null = null;
-  let outbox: WorkerLoop | null = null;
+  const loops: WorkerLoop[] = [];
+  let inbox: WorkerLoop | undefined;
+  let outbox: WorkerLoop | undefined;
   const kickCards = () => outbox?.kick();
 
   const bot = new GroupGuardBot({
@@ -143,15 +158,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     demoTenant: graph.demoTenant,
   });
 
-  const acceptFromGraph = async (payload: unknown): Promise<number> => {
-    let notifications;
+  const parseOrReject = (payload: unknown) => {
     try {
-      notifications = parseChangeNotifications(payload);
+      return parseChangeNotifications(payload);
     } catch (error) {
-      if (error instanceof InvalidNotificationError)
+      if (error instanceof InvalidNotificationError) {
         throw new HttpError(400, 'InvalidNotification', error.message);
+      }
       throw error;
     }
+  };
+
+  const acceptFromGraph = async (payload: unknown): Promise<number> => {
+    const notifications = parseOrReject(payload);
     const result = await acceptNotifications(
       { store, log, isWatched: (id) => watched.has(id) },
       notifications.map((n) => ({
@@ -170,24 +189,45 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     return 202;
   };
 
-  const acceptLifecycle = async (payload: unknown): Promise<number> => {
-    let notifications;
+  const subscriptionDeps = { store, directory, log, clock };
+  let publicUrl = config.publicUrl ?? '';
+  const sweep = async () => {
+    const { swept, opened } = await sweepGroups(syncDeps, watched);
+    if (opened > 0) kickCards();
+    return swept ? 1 : 0;
+  };
+  // Lifecycle work runs after the 202: Graph wants the answer within 3 s.
+  const onLifecycleEvent = async (event: string) => {
     try {
-      notifications = parseChangeNotifications(payload);
+      if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') {
+        await renewSubscription(subscriptionDeps, publicUrl, config.subscription, { force: true });
+      }
+      await sweep();
     } catch (error) {
-      if (error instanceof InvalidNotificationError)
-        throw new HttpError(400, 'InvalidNotification', error.message);
-      throw error;
+      log.error(
+        { err: error, lifecycleEvent: event },
+        'lifecycle event handling failed, renewal timer retries',
+      );
     }
+  };
+
+  const acceptLifecycle = async (payload: unknown): Promise<number> => {
+    const notifications = parseOrReject(payload);
     const subscription = await store.getSubscription();
+    const events: string[] = [];
     for (const n of notifications) {
       if (!subscription || n.subscriptionId !== subscription.id) continue;
-      if (!n.clientState || !sameSecret(n.clientState, subscription.clientState)) return 403;
+      if (!n.clientState || !sameSecret(n.clientState, subscription.clientState)) {
+        countForged();
+        return 403;
+      }
       log.warn(
         { subscriptionId: n.subscriptionId, lifecycleEvent: n.lifecycleEvent },
         'graph lifecycle event received',
       );
+      if (n.lifecycleEvent) events.push(n.lifecycleEvent);
     }
+    for (const event of new Set(events)) void onLifecycleEvent(event);
     return 202;
   };
 
@@ -223,26 +263,48 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
       const address = server.address() as AddressInfo;
       const url = `http://${config.host}:${address.port}`;
-      await ensureSubscription({ store, directory, log, clock }, config.publicUrl ?? url);
+      publicUrl = config.publicUrl ?? url;
+      const outcome = await ensureSubscription(subscriptionDeps, publicUrl, config.subscription);
+      log.info({ outcome }, 'graph subscription reconciled');
+      // The first sweep is the baseline, or catches up on what happened while we were down.
       for (const groupId of watched) await syncGroup(syncDeps, groupId, 'sweep');
-      inbox = startWorkerLoop(
-        'inbox',
-        () => processInbox(syncDeps),
-        config.workers.pollIntervalMs,
-        log,
+      const poll = config.workers.pollIntervalMs;
+      loops.push(
+        startWorkerLoop('inbox', () => processInbox(syncDeps), poll, log),
+        startWorkerLoop('outbox', () => deliverCards({ store, messenger, log }), poll, log),
+        startWorkerLoop(
+          'sweep',
+          async () => (await sweep(), 0),
+          config.workers.sweepIntervalMs,
+          log,
+          { immediate: false },
+        ),
+        startWorkerLoop(
+          'subscription',
+          async () => {
+            const renewal = await renewSubscription(
+              subscriptionDeps,
+              publicUrl,
+              config.subscription,
+              { force: false },
+            );
+            if (renewal === 'created') await sweep();
+            return 0;
+          },
+          config.subscription.checkIntervalMs,
+          log,
+          { immediate: false },
+        ),
       );
-      outbox = startWorkerLoop(
-        'outbox',
-        () => deliverCards({ store, messenger, log }),
-        config.workers.pollIntervalMs,
-        log,
-      );
+      [inbox, outbox] = loops;
       return { url };
     },
     async stop() {
-      await inbox?.stop();
-      await outbox?.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop taking work first: no new requests, then let the loops finish what is in flight.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      await Promise.all(loops.map((loop) => loop.stop()));
+      await closed;
       await graph.simulator?.stop();
       await store.close();
     },

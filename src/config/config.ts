@@ -9,7 +9,12 @@ export interface TeamsConfig {
 }
 
 export type GraphConfig =
-  | { mode: 'simulator'; simulatorPort: number }
+  | {
+      mode: 'simulator';
+      simulatorPort: number;
+      /** A simulator another process runs (chaos runs): its connection file, else one in-process. */
+      connectionFile: string | null;
+    }
   | {
       mode: 'live';
       tenantId: string;
@@ -33,7 +38,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   teams: TeamsConfig;
   graph: GraphConfig;
-  workers: { pollIntervalMs: number };
+  workers: { pollIntervalMs: number; sweepIntervalMs: number };
+  subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
   /** Demo only: where the Agents Playground listens; null turns it off. */
   playgroundPort: number | null;
 }

@@ -39,6 +39,11 @@ const schema = z.object({
   PLAYGROUND: z.enum(['on', 'off']).default('on'),
   WATCHED_GROUP_IDS: z.string().optional(),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().int().min(5).max(41_760).default(4_320),
+  SUBSCRIPTION_RENEW_BEFORE_MINUTES: z.coerce.number().int().min(1).max(41_760).default(1_440),
+  SUBSCRIPTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  GRAPH_SIMULATOR_CONNECTION_FILE: z.string().min(1).optional(),
   MicrosoftAppId: z.string().optional(),
   MicrosoftAppType: z
     .string()
@@ -65,7 +70,12 @@ export function loadConfig(env: Env = process.env): Config {
   const v = parsed.data;
   const problems: string[] = [];
 
-  const graph = readGraphConfig(clean, v.GRAPH_SIMULATOR_PORT, problems);
+  const graph = readGraphConfig(
+    clean,
+    v.GRAPH_SIMULATOR_PORT,
+    v.GRAPH_SIMULATOR_CONNECTION_FILE ?? null,
+    problems,
+  );
   const appId = v.MicrosoftAppId ?? '';
   const authEnabled = appId !== '';
   const settings: BotAuthSettings = {};
@@ -107,6 +117,11 @@ export function loadConfig(env: Env = process.env): Config {
       `HOST: demo mode has bot authentication off, so it binds only to 127.0.0.1 (got ${v.HOST})`,
     );
   }
+  if (v.SUBSCRIPTION_RENEW_BEFORE_MINUTES >= v.SUBSCRIPTION_LIFETIME_MINUTES) {
+    problems.push(
+      'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -119,7 +134,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: v.LOG_LEVEL,
     teams: { authEnabled, appId, settings },
     graph,
-    workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS },
+    workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS, sweepIntervalMs: v.SWEEP_INTERVAL_MS },
+    subscription: {
+      lifetimeMinutes: v.SUBSCRIPTION_LIFETIME_MINUTES,
+      renewBeforeMinutes: v.SUBSCRIPTION_RENEW_BEFORE_MINUTES,
+      checkIntervalMs: v.SUBSCRIPTION_CHECK_INTERVAL_MS,
+    },
     playgroundPort:
       !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on'
         ? v.PLAYGROUND_PORT
@@ -127,9 +147,14 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-function readGraphConfig(env: Env, simulatorPort: number, problems: string[]): GraphConfig {
+function readGraphConfig(
+  env: Env,
+  simulatorPort: number,
+  connectionFile: string | null,
+  problems: string[],
+): GraphConfig {
   const given = LIVE_GRAPH_SETTINGS.filter((key) => env[key] !== undefined);
-  if (given.length === 0) return { mode: 'simulator', simulatorPort };
+  if (given.length === 0) return { mode: 'simulator', simulatorPort, connectionFile };
 
   const tenantId = env.AZURE_TENANT_ID ?? '';
   const clientId = env.AZURE_CLIENT_ID ?? '';

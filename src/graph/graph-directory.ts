@@ -1,7 +1,12 @@
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import type { GroupProfile } from '../core/case.js';
 import type { MemberDelta } from '../core/membership-diff.js';
-import { DeltaTokenExpiredError, type Directory, type GroupDeltaPage } from '../workflows/ports.js';
+import {
+  DeltaTokenExpiredError,
+  SubscriptionGoneError,
+  type Directory,
+  type GroupDeltaPage,
+} from '../workflows/ports.js';
 
 interface DeltaResponse {
   value?: Array<{ id?: string; 'members@delta'?: Array<{ id?: string; '@removed'?: unknown }> }>;
@@ -123,6 +128,29 @@ export function createGraphDirectory(client: Client): Directory {
     async createSubscription(input) {
       const created = await client.api('/subscriptions').post({ changeType: 'updated', ...input });
       return { id: String(created.id), expirationDateTime: String(created.expirationDateTime) };
+    },
+
+    async renewSubscription(id, expirationDateTime) {
+      try {
+        const renewed = await client
+          .api(`/subscriptions/${encodeURIComponent(id)}`)
+          .patch({ expirationDateTime });
+        return { expirationDateTime: String(renewed.expirationDateTime) };
+      } catch (error) {
+        if (error instanceof GraphError && error.statusCode === 404)
+          throw new SubscriptionGoneError(id);
+        throw error;
+      }
+    },
+
+    async reauthorizeSubscription(id) {
+      try {
+        await client.api(`/subscriptions/${encodeURIComponent(id)}/reauthorize`).post({});
+      } catch (error) {
+        if (error instanceof GraphError && error.statusCode === 404)
+          throw new SubscriptionGoneError(id);
+        throw error;
+      }
     },
   };
 }

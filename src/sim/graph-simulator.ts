@@ -11,7 +11,7 @@ import {
   type GraphFaults,
   type RetryPolicy,
 } from './notification-dispatcher.js';
-import { seedTenant, type SimGroup, type SimUser } from './seed-tenant.js';
+import { seedTenant, type SeedTenant, type SimGroup, type SimUser } from './seed-tenant.js';
 import { SeededRandom } from './seeded-random.js';
 import { SubscriptionRegistry, type SimSubscription } from './subscription-registry.js';
 import { TenantState, type Actor, type DirectoryAuditRecord } from './tenant-state.js';
@@ -32,6 +32,8 @@ export interface GraphSimulatorOptions {
   /** Default { attempts: 5, initialDelayMs: 200 }; attempts counts the first delivery. */
   notificationRetry?: RetryPolicy;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** The directory to play; the seeded demo tenant by default. */
+  tenant?: SeedTenant;
 }
 
 export interface SimDirectory {
@@ -113,11 +115,12 @@ export async function startGraphSimulator(
   let baseUrl = '';
   const ids = new SeededRandom(seed);
   const instanceId = randomUUID();
-  const app = seedTenant.app;
-  const tenantId = seedTenant.tenantId;
+  const tenant = options.tenant ?? seedTenant;
+  const app = tenant.app;
+  const tenantId = tenant.tenantId;
 
-  const state = new TenantState(seedTenant, ids);
-  const tokens = new TokenIssuer(tenantId, seedTenant.domain, app, state);
+  const state = new TenantState(tenant, ids);
+  const tokens = new TokenIssuer(tenantId, tenant.domain, app, state);
   const dispatcher = new NotificationDispatcher(
     options.notificationRetry ?? { attempts: 5, initialDelayMs: 200 },
     new SeededRandom(seed ^ 0x5eed_0001),
@@ -284,5 +287,25 @@ export async function startGraphSimulator(
       });
       return stopped;
     },
+  };
+}
+
+/** What another process needs to use a running simulator (written to a file for chaos runs). */
+export interface SimulatorConnection {
+  url: string;
+  tokenUrl: string;
+  ca: string;
+  clientId: string;
+  clientSecret: string;
+  adminPassword: string;
+}
+
+export function simulatorConnection(sim: GraphSimulator): SimulatorConnection {
+  return {
+    url: sim.url,
+    tokenUrl: sim.tokenUrl,
+    ca: sim.ca,
+    ...sim.credentials,
+    adminPassword: sim.adminPassword,
   };
 }

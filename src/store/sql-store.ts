@@ -136,6 +136,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         receivedAt: iso(row.received_at),
       }));
     },
+    releaseInbox: async (ids, delayMs) => {
+      if (ids.length === 0) return;
+      await driver.query(
+        `UPDATE inbox SET claimed_until = now() + ($2 * interval '1 millisecond') WHERE id = ANY($1::bigint[])`,
+        [ids, delayMs],
+      );
+    },
     deleteInbox: async (ids) => {
       if (ids.length > 0)
         await driver.query('DELETE FROM inbox WHERE id = ANY($1::bigint[])', [ids]);

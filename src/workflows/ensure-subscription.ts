@@ -1,43 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, Directory, Log, Store, SubscriptionRecord } from './ports.js';
+import {
+  SubscriptionGoneError,
+  type Clock,
+  type Directory,
+  type Log,
+  type Store,
+  type SubscriptionRecord,
+} from './ports.js';
 
 export const SUBSCRIPTION_RESOURCE = 'groups';
-/** Graph's limit for directory resources is 41,760 minutes; stay a little inside it. */
-export const SUBSCRIPTION_LIFETIME_MINUTES = 41_000;
 
-/**
- * Reuses the stored subscription when Graph still has it, else creates one with a fresh
- * clientState. Graph validates the notification URL during creation, so the HTTP server must
- * already be listening.
- */
-export async function ensureSubscription(
-  deps: { store: Store; directory: Directory; log: Log; clock: Clock },
+export interface SubscriptionPolicy {
+  /** Graph allows at most 41,760 minutes for directory resources. */
+  lifetimeMinutes: number;
+  /** Renew when less than this remains. */
+  renewBeforeMinutes: number;
+}
+
+export interface SubscriptionDeps {
+  store: Store;
+  directory: Directory;
+  log: Log;
+  clock: Clock;
+}
+
+export type SubscriptionOutcome = 'reused' | 'renewed' | 'created' | 'busy';
+
+const expiry = (deps: SubscriptionDeps, policy: SubscriptionPolicy) =>
+  new Date(deps.clock.now().getTime() + policy.lifetimeMinutes * 60_000).toISOString();
+
+async function create(
+  deps: SubscriptionDeps,
   publicUrl: string,
+  policy: SubscriptionPolicy,
 ): Promise<SubscriptionRecord> {
-  const stored = await deps.store.getSubscription();
-  if (stored) {
-    const remote = (await deps.directory.listSubscriptions()).find((s) => s.id === stored.id);
-    if (
-      remote &&
-      Date.parse(remote.expirationDateTime) > deps.clock.now().getTime() + 60 * 60_000
-    ) {
-      deps.log.info(
-        { subscriptionId: stored.id, expiresAt: remote.expirationDateTime },
-        'graph subscription reused',
-      );
-      return { ...stored, expiresAt: remote.expirationDateTime };
-    }
-  }
   const clientState = randomBytes(48).toString('base64url');
-  const expirationDateTime = new Date(
-    deps.clock.now().getTime() + SUBSCRIPTION_LIFETIME_MINUTES * 60_000,
-  ).toISOString();
   const created = await deps.directory.createSubscription({
     resource: SUBSCRIPTION_RESOURCE,
     notificationUrl: `${publicUrl}/api/graph/notifications`,
     lifecycleNotificationUrl: `${publicUrl}/api/graph/lifecycle`,
     clientState,
-    expirationDateTime,
+    expirationDateTime: expiry(deps, policy),
   });
   const record = {
     id: created.id,
@@ -51,4 +54,78 @@ export async function ensureSubscription(
     'graph subscription created',
   );
   return record;
+}
+
+/**
+ * Reconciles with Graph at start: reuses the stored subscription when Graph still lists it, else
+ * creates one with a fresh clientState. Graph validates the notification URL while creating, so
+ * the HTTP server must already listen. One replica at a time.
+ */
+export async function ensureSubscription(
+  deps: SubscriptionDeps,
+  publicUrl: string,
+  policy: SubscriptionPolicy,
+): Promise<SubscriptionOutcome> {
+  const result = await deps.store.withLock(
+    'subscription',
+    true,
+    async (): Promise<SubscriptionOutcome> => {
+      const stored = await deps.store.getSubscription();
+      if (stored) {
+        const remote = (await deps.directory.listSubscriptions()).find((s) => s.id === stored.id);
+        if (remote && Date.parse(remote.expirationDateTime) > deps.clock.now().getTime()) {
+          deps.log.info(
+            { subscriptionId: stored.id, expiresAt: remote.expirationDateTime },
+            'graph subscription reused',
+          );
+          await deps.store.saveSubscription({ ...stored, expiresAt: remote.expirationDateTime });
+          return 'reused';
+        }
+      }
+      await create(deps, publicUrl, policy);
+      return 'created';
+    },
+  );
+  return result.locked ? result.value : 'busy';
+}
+
+/**
+ * Renews before expiry (one renewer across replicas). A subscription Graph no longer has is
+ * created again; the caller then sweeps, since notifications were lost in between.
+ */
+export async function renewSubscription(
+  deps: SubscriptionDeps,
+  publicUrl: string,
+  policy: SubscriptionPolicy,
+  options: { force: boolean },
+): Promise<SubscriptionOutcome> {
+  const result = await deps.store.withLock(
+    'subscription',
+    false,
+    async (): Promise<SubscriptionOutcome> => {
+      const stored = await deps.store.getSubscription();
+      if (!stored) {
+        await create(deps, publicUrl, policy);
+        return 'created';
+      }
+      const remaining = Date.parse(stored.expiresAt) - deps.clock.now().getTime();
+      if (!options.force && remaining > policy.renewBeforeMinutes * 60_000) return 'reused';
+      try {
+        if (options.force) await deps.directory.reauthorizeSubscription(stored.id);
+        const renewed = await deps.directory.renewSubscription(stored.id, expiry(deps, policy));
+        await deps.store.saveSubscription({ ...stored, expiresAt: renewed.expirationDateTime });
+        deps.log.info(
+          { subscriptionId: stored.id, expiresAt: renewed.expirationDateTime },
+          'graph subscription renewed',
+        );
+        return 'renewed';
+      } catch (error) {
+        if (!(error instanceof SubscriptionGoneError)) throw error;
+        deps.log.warn({ subscriptionId: stored.id }, 'graph subscription gone, creating a new one');
+        await create(deps, publicUrl, policy);
+        return 'created';
+      }
+    },
+  );
+  return result.locked ? result.value : 'busy';
 }

@@ -82,6 +82,8 @@ export interface Store {
   enqueueInbox(items: Array<{ subscriptionId: string; groupId: string }>): Promise<number>;
   claimInbox(limit: number, leaseMs: number): Promise<InboxItem[]>;
   deleteInbox(ids: number[]): Promise<void>;
+  /** Gives claimed items back after `delayMs`, for a retry with backoff. */
+  releaseInbox(ids: number[], delayMs: number): Promise<void>;
 
   getWatchedGroup(groupId: string): Promise<WatchedGroup | null>;
   /**
@@ -127,6 +129,16 @@ export interface Directory {
     clientState: string;
     expirationDateTime: string;
   }): Promise<{ id: string; expirationDateTime: string }>;
+  /** Throws SubscriptionGoneError when Graph no longer has it. */
+  renewSubscription(
+    id: string,
+    expirationDateTime: string,
+  ): Promise<{ expirationDateTime: string }>;
+  reauthorizeSubscription(id: string): Promise<void>;
+}
+
+export class SubscriptionGoneError extends Error {
+  override name = 'SubscriptionGoneError';
 }
 
 export interface CaseCardPost {

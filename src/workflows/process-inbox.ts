@@ -2,10 +2,11 @@ import type { Log, Store } from './ports.js';
 import { syncGroup, type SyncGroupDeps } from './sync-group.js';
 
 const LEASE_MS = 60_000;
+const RETRY_DELAY_MS = 2_000;
 
 /**
  * Claims persisted notifications, syncs each group they name once, and deletes them only when
- * the sync committed; a crash leaves them to be claimed again when the lease runs out.
+ * the sync committed; a failure gives them back after a delay, a crash when the lease runs out.
  */
 export async function processInbox(
   deps: SyncGroupDeps & { store: Store; log: Log },
@@ -22,6 +23,7 @@ export async function processInbox(
       await deps.store.deleteInbox(ids);
     } catch (error) {
       deps.log.error({ err: error, groupId }, 'group sync failed, notification kept for retry');
+      await deps.store.releaseInbox(ids, RETRY_DELAY_MS);
     }
   }
   return items.length;

@@ -34,6 +34,19 @@ export async function syncGroup(
   groupId: string,
   foundBy: FoundBy,
 ): Promise<SyncResult> {
+  // One reader per group across replicas; the conditional commit stays the real guard.
+  const result = await deps.store.withLock(`group-sync:${groupId}`, true, () =>
+    readAndCommit(deps, groupId, foundBy),
+  );
+  if (!result.locked) throw new Error(`group ${groupId}: sync lock not granted`);
+  return result.value;
+}
+
+async function readAndCommit(
+  deps: SyncGroupDeps,
+  groupId: string,
+  foundBy: FoundBy,
+): Promise<SyncResult> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const watched = await deps.store.getWatchedGroup(groupId);
     const baseline = watched?.deltaLink == null;

@@ -15,6 +15,7 @@ export function startWorkerLoop(
   work: () => Promise<number>,
   intervalMs: number,
   log: Log,
+  options: { immediate: boolean } = { immediate: true },
 ): WorkerLoop {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -46,7 +47,7 @@ export function startWorkerLoop(
       schedule(intervalMs);
     });
   }
-  schedule(0);
+  schedule(options.immediate ? 0 : intervalMs);
   return {
     kick: () => (running ? (again = true) : schedule(0)),
     stop: async () => {

@@ -98,6 +98,16 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(await store.claimInbox(10, 0)).toEqual([]);
     });
 
+    it('releases claimed inbox items for a later retry', async () => {
+      await store.enqueueInbox([{ subscriptionId: 's1', groupId: 'g1' }]);
+      const [item] = await store.claimInbox(10, 60_000);
+      await store.releaseInbox([item?.id ?? 0], 60_000);
+      expect(await store.claimInbox(10, 60_000)).toEqual([]);
+      await store.releaseInbox([item?.id ?? 0], 0);
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await store.claimInbox(10, 60_000)).map((i) => i.id)).toEqual([item?.id]);
+    });
+
     it('gives expired inbox leases back', async () => {
       await store.enqueueInbox([{ subscriptionId: 's1', groupId: 'g1' }]);
       expect(await store.claimInbox(10, 1)).toHaveLength(1);
