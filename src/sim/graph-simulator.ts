@@ -74,6 +74,8 @@ export interface GraphSimulator {
   /** Every delta and skip token issued so far becomes invalid, failing the way `kind` says. */
   expireDeltaTokens(kind?: DeltaTokenExpiry): void;
   sendLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired'): Promise<void>;
+  /** Deletes a subscription as Graph does when it expires or an admin revokes consent. */
+  dropSubscription(subscriptionId: string): void;
   /** Closes the server and cancels pending deliveries and timers. */
   stop(): Promise<void>;
 }
@@ -278,6 +280,7 @@ export async function startGraphSimulator(
     },
     sendLifecycleEvent: (subscriptionId, event) =>
       subscriptions.sendLifecycleEvent(subscriptionId, event),
+    dropSubscription: (subscriptionId) => subscriptions.delete(subscriptionId),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         dispatcher.stop();

@@ -1,4 +1,4 @@
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOverrides } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import type { GraphSimulator } from '../../src/sim/graph-simulator';
 import { startFakeBotConnector, type FakeBotConnector } from '../fakes/fake-bot-connector';
@@ -36,6 +36,7 @@ export interface GroupGuardUnderTest {
  */
 export async function startGroupGuard(
   env: Record<string, string> = {},
+  overrides: AppOverrides = {},
 ): Promise<GroupGuardUnderTest> {
   const idp = await startLocalIdentityProvider({ clientId: APP_ID, clientSecret: APP_PASSWORD });
   const connector = await startFakeBotConnector({
@@ -52,6 +53,7 @@ export async function startGroupGuard(
     ...env,
   });
   const app = await createApp(config, {
+    ...overrides,
     botCredentialsFactory: new LocalBotCredentialsFactory({
       appId: APP_ID,
       appPassword: APP_PASSWORD,
