@@ -27,27 +27,29 @@ import { createHttpServer } from './http/create-http-server.js';
 import { HttpError } from './http/read-json-body.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { seedTenant } from './sim/seed-tenant.js';
+import { SEED, seedTenant } from './sim/seed-tenant.js';
 import {
   simulatorConnection,
   startGraphSimulator,
   type GraphSimulator,
   type SimulatorConnection,
 } from './sim/graph-simulator.js';
-import { createPgDriver } from './store/pg-driver.js';
-import { createPgliteDriver } from './store/pglite-driver.js';
-import { createSqlStore } from './store/sql-store.js';
+import { openStore } from './store/open-store.js';
 import { cardActions } from './teams/card-actions/index.js';
 import { commands } from './teams/commands/index.js';
 import { createTeamsAdapter, createTeamsMessenger } from './teams/create-teams-adapter.js';
 import { GroupGuardBot } from './teams/group-guard-bot.js';
+import { MAX_REFRESH_USERS } from './teams/render-case-card.js';
 import { acceptNotifications, sameSecret } from './workflows/accept-notifications.js';
+import { createActorResolver } from './workflows/create-actor-resolver.js';
+import { createApproverPolicy } from './workflows/create-approver-policy.js';
+import type { DecideDeps } from './workflows/decide-case.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import type { Clock, Store } from './workflows/ports.js';
 import { processInbox } from './workflows/process-inbox.js';
 import { sweepGroups } from './workflows/sweep-groups.js';
-import { syncGroup } from './workflows/sync-group.js';
+import { retryWithBackoff } from './workflows/retry-with-backoff.js';
 import { startWorkerLoop, type WorkerLoop } from './workflows/worker-loop.js';
 
 export interface AppOverrides {
@@ -112,7 +114,11 @@ async function connectGraph(config: Config, log: Logger) {
   return {
     simulator,
     client,
-    watched: await listGroupIds(client),
+    watched: await retryWithBackoff(
+      'listing the simulated groups',
+      () => listGroupIds(client),
+      log,
+    ),
     demoTenant: createGraphDemoTenant(createGraphClient(adminToken, endpoint), admin.displayName),
   };
 }
@@ -131,17 +137,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     'Notifications refused for a wrong clientState',
   );
 
-  const store = await createSqlStore(
-    config.databaseUrl
-      ? await createPgDriver(config.databaseUrl)
-      : await createPgliteDriver(config.dataDir === ':memory:' ? null : config.dataDir),
-  );
+  const store = await openStore(config);
   const graph = await connectGraph(config, log);
   const directory = createGraphDirectory(graph.client);
   const watched = new Set(graph.watched);
 
-  const adapter = createTeamsAdapter(config.teams, log, overrides.botCredentialsFactory);
-  const messenger = createTeamsMessenger(adapter, config.teams);
   const syncDeps = { store, directory, log, clock };
 
   const loops: WorkerLoop[] = [];
@@ -149,13 +149,40 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let outbox: WorkerLoop | undefined;
   const kickCards = () => outbox?.kick();
 
+  const approvers = createApproverPolicy(syncDeps, {
+    groupId:
+      config.decisions.approverGroupId ??
+      (config.graph.mode === 'live' ? null : SEED.groups.secOpsApprovers),
+  });
+  if (approvers.disabledReason) {
+    log.warn({ reason: approvers.disabledReason }, 'decisions are disabled: cards say why');
+  }
+  const tier0GroupIds = new Set(config.decisions.tier0GroupIds);
+  const decideDeps: DecideDeps = {
+    ...syncDeps,
+    approvers,
+    tier0GroupIds,
+    resolveActor: createActorResolver({ ...syncDeps, onCaseChanged: kickCards }),
+    onCaseChanged: kickCards,
+  };
+  const cardContext = async () => ({
+    approverGroupName: await approvers.groupName(),
+    disabledReason: approvers.disabledReason,
+    tier0GroupIds,
+    audience: await store.listCardAudience(MAX_REFRESH_USERS),
+  });
+
+  const adapter = createTeamsAdapter(config.teams, log, overrides.botCredentialsFactory);
+  const messenger = createTeamsMessenger(adapter, config.teams, cardContext);
   const bot = new GroupGuardBot({
     mode: config.mode,
     store,
     log,
     commands,
-    cardActions: cardActions({ ...syncDeps, onCaseChanged: kickCards }),
+    cardActions: cardActions(decideDeps),
     demoTenant: graph.demoTenant,
+    cardContext,
+    tenantId: config.graph.mode === 'live' ? config.graph.tenantId : null,
   });
 
   const parseOrReject = (payload: unknown) => {
@@ -264,10 +291,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const address = server.address() as AddressInfo;
       const url = `http://${config.host}:${address.port}`;
       publicUrl = config.publicUrl ?? url;
-      const outcome = await ensureSubscription(subscriptionDeps, publicUrl, config.subscription);
+      const outcome = await retryWithBackoff(
+        'graph subscription reconciliation',
+        () => ensureSubscription(subscriptionDeps, publicUrl, config.subscription),
+        log,
+      );
       log.info({ outcome }, 'graph subscription reconciled');
       // The first sweep is the baseline, or catches up on what happened while we were down.
-      for (const groupId of watched) await syncGroup(syncDeps, groupId, 'sweep');
+      await sweep();
       const poll = config.workers.pollIntervalMs;
       loops.push(
         startWorkerLoop('inbox', () => processInbox(syncDeps), poll, log),

@@ -17,7 +17,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  const { url } = await app.start();
+  let url: string;
+  try {
+    ({ url } = await app.start());
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    throw error;
+  }
   let playground: Playground | null = null;
   if (config.mode === 'demo') {
     app.log.warn(
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
           `    ${playground.url}`,
           '',
           'Go to the SecOps team, start a new post, @mention GroupGuard and type:',
-          '    simulate remove Adele Vance from Tier 0 Admins',
+          '    simulate remove Adele Vance from MFA Required',
           'Note: the Agents Playground listens on all interfaces (it has no option to bind 127.0.0.1).',
           '',
         ].join('\n'),

@@ -38,6 +38,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   teams: TeamsConfig;
   graph: GraphConfig;
+  decisions: {
+    /** Null: the simulator's seeded approver group, or, live, nobody may decide. */
+    approverGroupId: string | null;
+    /** Lowercase; restores into these need two approvers, like role-assignable groups. */
+    tier0GroupIds: string[];
+  };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
   /** Demo only: where the Agents Playground listens; null turns it off. */

@@ -38,6 +38,11 @@ const schema = z.object({
   PLAYGROUND_PORT: port.default(56150),
   PLAYGROUND: z.enum(['on', 'off']).default('on'),
   WATCHED_GROUP_IDS: z.string().optional(),
+  APPROVER_GROUP_ID: z
+    .string()
+    .regex(GUID, 'must be a GUID (the object id of an Entra group)')
+    .optional(),
+  TIER0_GROUP_IDS: z.string().optional(),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().int().min(5).max(41_760).default(4_320),
@@ -117,6 +122,12 @@ export function loadConfig(env: Env = process.env): Config {
       `HOST: demo mode has bot authentication off, so it binds only to 127.0.0.1 (got ${v.HOST})`,
     );
   }
+  const tier0GroupIds = (v.TIER0_GROUP_IDS ?? '')
+    .split(',')
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  const badTier0 = tier0GroupIds.filter((id) => !GUID.test(id));
+  if (badTier0.length > 0) problems.push(`TIER0_GROUP_IDS: not GUIDs: ${badTier0.join(', ')}`);
   if (v.SUBSCRIPTION_RENEW_BEFORE_MINUTES >= v.SUBSCRIPTION_LIFETIME_MINUTES) {
     problems.push(
       'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
@@ -134,6 +145,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: v.LOG_LEVEL,
     teams: { authEnabled, appId, settings },
     graph,
+    decisions: {
+      approverGroupId: v.APPROVER_GROUP_ID?.toLowerCase() ?? null,
+      tier0GroupIds,
+    },
     workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS, sweepIntervalMs: v.SWEEP_INTERVAL_MS },
     subscription: {
       lifetimeMinutes: v.SUBSCRIPTION_LIFETIME_MINUTES,

@@ -1,10 +1,17 @@
-export type CaseStatus = 'open' | 'restoring' | 'approved' | 'restored';
+export type CaseStatus = 'open' | 'restore-requested' | 'restoring' | 'approved' | 'restored';
 export type DecisionVerb = 'approve' | 'restore';
+/** What an approver can ask for on a case; a privileged restore takes two of them. */
+export type CaseVerb = 'approve' | 'restore' | 'confirm-restore' | 'cancel-restore';
 export type FoundBy = 'notification' | 'sweep';
 
 export interface Person {
   id: string;
   name: string;
+}
+
+/** Who removed the member, as the directory audit log says: a person or an app. */
+export interface Actor extends Person {
+  kind: 'user' | 'app';
 }
 
 export interface CardRef {
@@ -27,6 +34,14 @@ export interface Decision {
   verb: DecisionVerb;
   by: Person;
   at: string;
+  reason?: string | null;
+}
+
+/** The first of two approvers a privileged restore needs. */
+export interface RestoreRequest {
+  by: Person;
+  at: string;
+  reason: string | null;
 }
 
 export interface Case {
@@ -41,6 +56,11 @@ export interface Case {
   version: number;
   /** Why Restore cannot work for this group (dynamic, synced, mail-enabled), decided at open time. */
   restoreBlockedReason: string | null;
+  /** Fixed when the group is created, so the value seen at open time stays true. */
+  groupIsRoleAssignable: boolean;
+  /** Null until the directory audit log says who removed the member. */
+  actor: Actor | null;
+  restoreRequest: RestoreRequest | null;
   decision: Decision | null;
   lastError: string | null;
   card: CardRef | null;
@@ -59,5 +79,22 @@ export function restoreBlockedReason(group: GroupProfile): string | null {
   if (group.isDynamic) return 'membership comes from a dynamic rule';
   if (group.isOnPremisesSynced) return 'the group is synced from on-premises AD';
   if (group.isMailEnabled) return 'mail-enabled groups are read-only in Graph';
+  return null;
+}
+
+const TERMINAL: ReadonlySet<CaseStatus> = new Set(['approved', 'restored', 'restoring']);
+
+/** Decided, or a restore already on its way to Graph: no click can change it any more. */
+export function isSettled(status: CaseStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/**
+ * Why a restore into this group needs a second approver: it can hold directory roles, or the
+ * operator lists it as tier 0 (roles assigned to ordinary groups are not looked up).
+ */
+export function privilegeOf(c: Case, tier0GroupIds: ReadonlySet<string>): string | null {
+  if (c.groupIsRoleAssignable) return 'role-assignable group';
+  if (tier0GroupIds.has(c.groupId.toLowerCase())) return 'tier 0 group';
   return null;
 }

@@ -1,29 +1,138 @@
-import type { Case, DecisionVerb, Person } from './case.js';
+import { isSettled, type Case, type CaseVerb, type Person } from './case.js';
 
-export type DecisionCheck =
-  | { kind: 'proceed' }
-  | { kind: 'already-decided'; case: Case }
-  | { kind: 'stale'; case: Case }
-  | { kind: 'refused'; reason: string };
+export const CASE_VERBS: readonly CaseVerb[] = [
+  'approve',
+  'restore',
+  'confirm-restore',
+  'cancel-restore',
+];
 
-/** Pure rules for whether a click may turn into a decision; identity and case come from the server. */
-export function checkDecision(
-  current: Case,
-  verb: DecisionVerb,
-  cardVersion: number,
-  _approver: Person,
-): DecisionCheck {
-  if (current.status !== 'open') return { kind: 'already-decided', case: current };
-  if (cardVersion !== current.version) return { kind: 'stale', case: current };
-  if (verb === 'restore' && current.restoreBlockedReason) {
-    return { kind: 'refused', reason: `Restore is not possible: ${current.restoreBlockedReason}.` };
-  }
-  return { kind: 'proceed' };
+/** One click, with who clicked as the server established it. */
+export interface Click {
+  verb: CaseVerb;
+  cardVersion: number;
+  approver: Person;
+  /** Transitive member of the approver group, per Graph. */
+  isApprover: boolean;
+  reason: string | null;
 }
 
-export function describeDecision(c: Case): string | null {
-  if (!c.decision) return null;
-  if (c.status === 'restoring') return `Restore requested by ${c.decision.by.name}`;
-  const what = c.decision.verb === 'restore' ? 'Restored' : 'Removal approved';
-  return `${what} by ${c.decision.by.name}`;
+/** What the server knows besides the case and the click. */
+export interface DecisionRules {
+  /** Why nobody may decide at all (no approver group configured), or null. */
+  disabledReason: string | null;
+  approverGroupName: string;
+  /** Why this case's group needs two approvers and a reason (see privilegeOf), or null. */
+  privilege: string | null;
+}
+
+export type NextStatus = 'approved' | 'restore-requested' | 'restoring' | 'open';
+
+export type DecisionCheck =
+  | { kind: 'proceed'; next: NextStatus }
+  | { kind: 'already-decided' }
+  | { kind: 'stale' }
+  | { kind: 'refused'; reason: string };
+
+const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const refused = (reason: string): DecisionCheck => ({ kind: 'refused', reason });
+const proceed = (next: NextStatus): DecisionCheck => ({ kind: 'proceed', next });
+
+/**
+ * Whether a click may change the case, on the server's facts only. Refusals change nothing;
+ * the order puts who-may-decide before card freshness so a non-approver never learns more by
+ * retrying.
+ */
+export function checkDecision(c: Case, click: Click, rules: DecisionRules): DecisionCheck {
+  if (rules.disabledReason) {
+    return refused(`Decisions are disabled: ${rules.disabledReason}. Nothing was changed.`);
+  }
+  if (isSettled(c.status)) return { kind: 'already-decided' };
+  if (!click.isApprover) {
+    return refused(
+      `Only members of ${rules.approverGroupName} can decide cases. Nothing was changed.`,
+    );
+  }
+  if (sameId(click.approver.id, c.memberId)) {
+    return refused(
+      `You are the member removed from ${c.groupName}, so another approver must decide this case.`,
+    );
+  }
+  if (click.cardVersion !== c.version) return { kind: 'stale' };
+
+  const reasonMissing =
+    rules.privilege !== null && click.reason === null
+      ? refused(
+          `${c.groupName} is a ${rules.privilege}: type a reason, then click again. Nothing was changed.`,
+        )
+      : null;
+  const request = c.status === 'restore-requested' ? c.restoreRequest : null;
+
+  switch (click.verb) {
+    case 'approve':
+      if (!c.actor) {
+        return refused(
+          `Waiting for the audit log to say who removed ${c.memberName}; Approve is possible once it does. Nothing was changed.`,
+        );
+      }
+      if (sameId(c.actor.id, click.approver.id)) {
+        return refused(
+          `You removed ${c.memberName} yourself, so another approver must approve the removal.`,
+        );
+      }
+      return reasonMissing ?? proceed('approved');
+    case 'restore':
+      if (request) {
+        return refused(
+          `${request.by.name} already requested this restore; a second approver can confirm it.`,
+        );
+      }
+      if (c.restoreBlockedReason) {
+        return refused(`Restore is not possible: ${c.restoreBlockedReason}.`);
+      }
+      if (rules.privilege) return reasonMissing ?? proceed('restore-requested');
+      return proceed('restoring');
+    case 'confirm-restore':
+      if (!request) return refused('No restore is waiting for a second approver on this case.');
+      if (sameId(request.by.id, click.approver.id)) {
+        return refused('You requested this restore; a second approver must confirm it.');
+      }
+      return reasonMissing ?? proceed('restoring');
+    case 'cancel-restore':
+      if (!request) return refused('There is no restore request to cancel on this case.');
+      if (!sameId(request.by.id, click.approver.id)) {
+        return refused(`Only ${request.by.name}, who requested the restore, can cancel it.`);
+      }
+      return proceed('open');
+  }
+}
+
+/** The verbs that would go through for this person now (a reason assumed typed in). */
+export function verbsFor(
+  c: Case,
+  viewer: { person: Person; isApprover: boolean },
+  rules: DecisionRules,
+): CaseVerb[] {
+  return CASE_VERBS.filter(
+    (verb) =>
+      checkDecision(
+        c,
+        {
+          verb,
+          cardVersion: c.version,
+          approver: viewer.person,
+          isApprover: viewer.isApprover,
+          reason: 'given',
+        },
+        rules,
+      ).kind === 'proceed',
+  );
+}
+
+/** The verbs the card offers to anyone: what the state allows, before knowing who clicks. */
+export function verbsOnCard(c: Case, rules: DecisionRules): CaseVerb[] {
+  if (rules.disabledReason) return [];
+  if (c.status === 'open') return c.restoreBlockedReason ? ['approve'] : ['approve', 'restore'];
+  if (c.status === 'restore-requested') return ['confirm-restore', 'cancel-restore', 'approve'];
+  return [];
 }

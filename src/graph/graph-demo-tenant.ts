@@ -45,6 +45,13 @@ export function createGraphDemoTenant(client: Client, adminName: string): DemoTe
         }),
       );
     },
+    async listUsers() {
+      const users: { value: Array<{ id: string; displayName?: string }> } = await client
+        .api('/users')
+        .select('id,displayName')
+        .get();
+      return users.value.map((u) => ({ id: u.id, displayName: u.displayName ?? u.id }));
+    },
     async removeMember(groupId, memberId) {
       await client.api(`/groups/${groupId}/members/${memberId}/$ref`).delete();
     },

@@ -1,12 +1,30 @@
-import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
-import type { GroupProfile } from '../core/case.js';
+import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import type { Actor, GroupProfile } from '../core/case.js';
 import type { MemberDelta } from '../core/membership-diff.js';
 import {
   DeltaTokenExpiredError,
+  RestoreFailedError,
   SubscriptionGoneError,
   type Directory,
   type GroupDeltaPage,
 } from '../workflows/ports.js';
+
+interface AuditRecord {
+  result?: string;
+  initiatedBy?: {
+    user?: { id?: string; displayName?: string | null; userPrincipalName?: string | null } | null;
+    app?: {
+      appId?: string;
+      displayName?: string | null;
+      servicePrincipalId?: string | null;
+    } | null;
+  };
+  targetResources?: Array<{
+    id?: string;
+    type?: string;
+    modifiedProperties?: Array<{ displayName?: string; oldValue?: string | null }>;
+  }>;
+}
 
 interface DeltaResponse {
   value?: Array<{ id?: string; 'members@delta'?: Array<{ id?: string; '@removed'?: unknown }> }>;
@@ -15,13 +33,34 @@ interface DeltaResponse {
 }
 
 const EXPIRED_DELTA_CODES = new Set(['syncStateNotFound', 'resyncRequired', 'syncStateInvalid']);
+const ALREADY_MEMBER = /added object references already exist/i;
+const sameId = (a: unknown, b: string) =>
+  typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
-export function isAlreadyMemberError(error: unknown): boolean {
-  return (
-    error instanceof GraphError &&
-    error.statusCode === 400 &&
-    /added object references already exist/i.test(error.message)
+/** The audit record names the group as a target, or (older layout) in Group.ObjectID. */
+function removedFromGroup(record: AuditRecord, groupId: string): boolean {
+  return (record.targetResources ?? []).some(
+    (target) =>
+      (target.type === 'Group' && sameId(target.id, groupId)) ||
+      (target.modifiedProperties ?? []).some(
+        (p) => p.displayName === 'Group.ObjectID' && sameId(p.oldValue?.replace(/"/g, ''), groupId),
+      ),
   );
+}
+
+function actorOf(record: AuditRecord): Actor | null {
+  const { user, app } = record.initiatedBy ?? {};
+  if (user?.id) {
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.displayName || user.userPrincipalName || user.id,
+    };
+  }
+  const appId = app?.servicePrincipalId || app?.appId;
+  if (app && appId) return { kind: 'app', id: appId, name: app.displayName || appId };
+  return null;
 }
 
 /** Microsoft Graph (or the simulator, which speaks the same wire format) as GroupGuard's Directory. */
@@ -95,15 +134,58 @@ export function createGraphDirectory(client: Client): Directory {
     },
 
     async addGroupMember(groupId, memberId) {
-      try {
-        await client.api(`/groups/${encodeURIComponent(groupId)}/members/$ref`).post({
-          '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${memberId}`,
+      // RAW keeps the response headers: Graph's request-id goes into the decision log.
+      const response: Response = await client
+        .api(`/groups/${encodeURIComponent(groupId)}/members/$ref`)
+        .responseType(ResponseType.RAW)
+        .post({
+          '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${encodeURIComponent(memberId)}`,
         });
+      const requestId = response.headers.get('request-id');
+      if (response.ok) return { requestId };
+      const body = (await response.json().catch(() => null)) as {
+        error?: { code?: string; message?: string };
+      } | null;
+      const message = body?.error?.message ?? response.statusText;
+      // A retried POST, or someone faster than us, already put the member back.
+      if (response.status === 400 && ALREADY_MEMBER.test(message)) return { requestId };
+      throw new RestoreFailedError(
+        `Graph answered ${response.status} ${body?.error?.code ?? ''}: ${message}`.replace(
+          / +:/,
+          ':',
+        ),
+        requestId,
+      );
+    },
+
+    async checkMemberGroups(objectId, groupIds) {
+      try {
+        const result: { value?: unknown[] } = await client
+          .api(`/users/${encodeURIComponent(objectId)}/checkMemberGroups`)
+          .post({ groupIds });
+        return (result.value ?? []).filter((id): id is string => typeof id === 'string');
       } catch (error) {
-        // A retried POST, or someone faster than us, already put the member back.
-        if (isAlreadyMemberError(error)) return;
+        // Not a user of this tenant (a guest from elsewhere, a deleted account): not an approver.
+        if (error instanceof GraphError && error.statusCode === 404) return [];
         throw error;
       }
+    },
+
+    async findRemovalActor({ groupId, memberId, notBefore, notAfter }) {
+      const page: { value?: AuditRecord[] } = await client
+        .api('/auditLogs/directoryAudits')
+        .filter(
+          `activityDisplayName eq 'Remove member from group' and activityDateTime ge ${notBefore}` +
+            ` and activityDateTime le ${notAfter} and targetResources/any(t:t/id eq ${odataString(memberId)})`,
+        )
+        .orderby('activityDateTime desc')
+        .top(50)
+        .get();
+      for (const record of page.value ?? []) {
+        if (record.result && record.result !== 'success') continue;
+        if (removedFromGroup(record, groupId)) return actorOf(record);
+      }
+      return null;
     },
 
     async listSubscriptions() {

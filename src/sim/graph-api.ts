@@ -155,7 +155,7 @@ export class GraphApi {
         'TooManyRequests',
         'Please retry again later.',
         {
-          'Retry-After': '1',
+          'Retry-After': String(faults.retryAfterSeconds),
           'x-ms-throttle-scope': `Tenant_Application/ReadWrite/${this.ctx.app.clientId}/${this.ctx.tenantId}`,
           'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
         },
@@ -167,7 +167,7 @@ export class GraphApi {
         503,
         'serviceNotAvailable',
         'The service is temporarily unavailable for maintenance or is overloaded. You may repeat the request after a delay, the length of which may be specified in a Retry-After header.',
-        { 'Retry-After': '1' },
+        { 'Retry-After': String(faults.retryAfterSeconds) },
       );
     }
   }

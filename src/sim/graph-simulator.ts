@@ -86,6 +86,7 @@ const NO_FAULTS: GraphFaults = {
   delayNotificationsMs: 0,
   throttle429: 0,
   unavailable503: 0,
+  retryAfterSeconds: 1,
 };
 
 async function certificate(): Promise<{ key: string; cert: string }> {

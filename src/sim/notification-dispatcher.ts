@@ -13,6 +13,8 @@ export interface GraphFaults {
   throttle429: number;
   /** Probability that a /v1.0 request gets 503 serviceNotAvailable with `Retry-After: 1`. */
   unavailable503: number;
+  /** The `Retry-After` those faults carry; Graph sends fractions too (e.g. 2.128). */
+  retryAfterSeconds: number;
 }
 
 export interface RetryPolicy {

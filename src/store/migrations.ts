@@ -59,4 +59,37 @@ export const migrations: string[] = [
     last_error text
   );
   `,
+  `
+  ALTER TABLE gg_case ADD COLUMN group_role_assignable boolean NOT NULL DEFAULT false;
+  ALTER TABLE gg_case ADD COLUMN actor jsonb;
+  ALTER TABLE gg_case ADD COLUMN restore_request jsonb;
+  CREATE TABLE teams_user (
+    aad_object_id text PRIMARY KEY,
+    mri text NOT NULL,
+    name text NOT NULL,
+    last_seen_at timestamptz NOT NULL DEFAULT now(),
+    is_approver boolean,
+    approver_checked_at timestamptz
+  );
+  CREATE INDEX teams_user_audience ON teams_user ((is_approver IS TRUE), last_seen_at);
+  CREATE TABLE decision_log (
+    seq bigint PRIMARY KEY,
+    case_id bigint NOT NULL,
+    verb text NOT NULL,
+    approver_id text NOT NULL,
+    approver_name text NOT NULL,
+    at text NOT NULL,
+    reason text,
+    case_version int NOT NULL,
+    graph_request_id text,
+    result text NOT NULL,
+    detail text,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+  );
+  CREATE INDEX decision_log_case ON decision_log (case_id, seq);
+  CREATE FUNCTION decision_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'decision_log is append-only'; END $$;
+  CREATE TRIGGER decision_log_no_change BEFORE UPDATE OR DELETE ON decision_log FOR EACH ROW EXECUTE FUNCTION decision_log_append_only();
+  CREATE TRIGGER decision_log_no_truncate BEFORE TRUNCATE ON decision_log FOR EACH STATEMENT EXECUTE FUNCTION decision_log_append_only();
+  `,
 ];

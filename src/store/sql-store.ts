@@ -1,7 +1,10 @@
 import type { Case, CardRef, GroupProfile } from '../core/case.js';
+import { GENESIS_HASH, hashDecisionRecord } from '../workflows/decision-log.js';
 import type {
   AlertChannel,
   CaseUpdate,
+  DecisionLogEntry,
+  DecisionRecord,
   GroupSyncCommit,
   InboxItem,
   OutboxItem,
@@ -29,10 +32,71 @@ function toCase(row: Row): Case {
     status: row.status as Case['status'],
     version: Number(row.version),
     restoreBlockedReason: (row.restore_blocked_reason as string | null) ?? null,
+    groupIsRoleAssignable: row.group_role_assignable === true,
+    actor: (row.actor as Case['actor']) ?? null,
+    restoreRequest: (row.restore_request as Case['restoreRequest']) ?? null,
     decision: (row.decision as Case['decision']) ?? null,
     lastError: (row.last_error as string | null) ?? null,
     card: (row.card as CardRef | null) ?? null,
   };
+}
+
+function toDecisionRecord(row: Row): DecisionRecord {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return {
+    seq: Number(row.seq),
+    caseId: Number(row.case_id),
+    verb: row.verb as DecisionRecord['verb'],
+    approverId: String(row.approver_id),
+    approverName: String(row.approver_name),
+    at: String(row.at),
+    reason: text(row.reason),
+    caseVersion: Number(row.case_version),
+    graphRequestId: text(row.graph_request_id),
+    result: row.result as DecisionRecord['result'],
+    detail: text(row.detail),
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}
+
+/** Chains one record onto the log; the table lock makes concurrent appends take turns. */
+async function appendDecisionRecord(
+  tx: SqlClient,
+  entry: DecisionLogEntry,
+): Promise<DecisionRecord> {
+  await tx.query('LOCK TABLE decision_log IN SHARE ROW EXCLUSIVE MODE');
+  const { rows } = await tx.query<{ seq: number; hash: string }>(
+    'SELECT seq, hash FROM decision_log ORDER BY seq DESC LIMIT 1',
+  );
+  const head = rows[0];
+  const chained = {
+    ...entry,
+    seq: head ? Number(head.seq) + 1 : 1,
+    prevHash: head ? String(head.hash) : GENESIS_HASH,
+  };
+  const record: DecisionRecord = { ...chained, hash: hashDecisionRecord(chained) };
+  await tx.query(
+    `INSERT INTO decision_log (seq, case_id, verb, approver_id, approver_name, at, reason, case_version,
+       graph_request_id, result, detail, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      record.seq,
+      record.caseId,
+      record.verb,
+      record.approverId,
+      record.approverName,
+      record.at,
+      record.reason,
+      record.caseVersion,
+      record.graphRequestId,
+      record.result,
+      record.detail,
+      record.prevHash,
+      record.hash,
+    ],
+  );
+  return record;
 }
 
 export async function migrate(driver: SqlDriver): Promise<void> {
@@ -198,8 +262,9 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         const opened: Case[] = [];
         for (const c of commit.cases) {
           const { rows } = await tx.query(
-            `INSERT INTO gg_case (group_id, group_name, member_id, member_name, removed_at, found_by, status, restore_blocked_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING *`,
+            `INSERT INTO gg_case (group_id, group_name, member_id, member_name, removed_at, found_by, status,
+               restore_blocked_reason, group_role_assignable, actor)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9) RETURNING *`,
             [
               c.groupId,
               c.groupName,
@@ -208,6 +273,8 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
               c.removedAt,
               c.foundBy,
               c.restoreBlockedReason,
+              c.groupIsRoleAssignable,
+              c.actor ? JSON.stringify(c.actor) : null,
             ],
           );
           const created = toCase(rows[0] as Row);
@@ -230,22 +297,63 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     },
     updateCase: (id, expectedVersion, update: CaseUpdate) =>
       driver.transaction(async (tx) => {
+        const json = (value: unknown) => (value ? JSON.stringify(value) : null);
         const { rows } = await tx.query(
-          `UPDATE gg_case SET status = $3, decision = $4, last_error = $5, version = version + 1
+          `UPDATE gg_case SET status = $3, decision = $4, last_error = $5, version = version + 1,
+             restore_request = CASE WHEN $6 THEN $7::jsonb ELSE restore_request END,
+             actor = CASE WHEN $8 THEN $9::jsonb ELSE actor END
            WHERE id = $1 AND version = $2 RETURNING *`,
           [
             id,
             expectedVersion,
             update.status,
-            update.decision ? JSON.stringify(update.decision) : null,
+            json(update.decision),
             update.lastError,
+            update.restoreRequest !== undefined,
+            json(update.restoreRequest),
+            update.actor !== undefined,
+            json(update.actor),
           ],
         );
         if (!rows[0]) return null;
         const updated = toCase(rows[0]);
         await enqueueCardSync(tx, updated.id, updated.version);
+        if (update.log) {
+          await appendDecisionRecord(tx, { ...update.log, caseVersion: updated.version });
+        }
         return updated;
       }),
+
+    appendDecisionLog: (entry) => driver.transaction((tx) => appendDecisionRecord(tx, entry)),
+    readDecisionLog: async (afterSeq, limit) => {
+      const { rows } = await driver.query(
+        'SELECT * FROM decision_log WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [afterSeq, limit],
+      );
+      return rows.map(toDecisionRecord);
+    },
+
+    recordTeamsUser: async (user) => {
+      await driver.query(
+        `INSERT INTO teams_user (aad_object_id, mri, name) VALUES ($1, $2, $3)
+         ON CONFLICT (aad_object_id) DO UPDATE SET mri = $2, name = $3, last_seen_at = now()`,
+        [user.aadObjectId.toLowerCase(), user.mri, user.name],
+      );
+    },
+    noteApprover: async (aadObjectId, isApprover) => {
+      await driver.query(
+        'UPDATE teams_user SET is_approver = $2, approver_checked_at = now() WHERE aad_object_id = $1',
+        [aadObjectId.toLowerCase(), isApprover],
+      );
+    },
+    listCardAudience: async (limit) => {
+      const { rows } = await driver.query<{ mri: string }>(
+        `SELECT mri FROM teams_user ORDER BY (is_approver IS TRUE) DESC, last_seen_at DESC, aad_object_id
+         LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => row.mri);
+    },
 
     claimOutbox: async (limit, leaseMs): Promise<OutboxItem[]> => {
       const { rows } = await driver.query(

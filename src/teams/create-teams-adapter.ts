@@ -2,18 +2,47 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   MessageFactory,
+  type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import {
+  AuthenticationError,
+  type AuthenticateRequestResult,
+  type ServiceClientCredentialsFactory,
+} from 'botframework-connector';
 
 export type { ServiceClientCredentialsFactory };
 import type { TeamsConfig } from '../config/config.js';
 import type { CardRef } from '../core/case.js';
 import type { Log, Messenger } from '../workflows/ports.js';
-import { caseCardAttachment } from './render-case-card.js';
+import { caseCardAttachment, type CardContext } from './render-case-card.js';
 
 const DEFAULT_CHANNEL_SCOPE = 'https://api.botframework.com';
+
+/**
+ * botbuilder answers 401 only for its own AuthenticationError; a bad signature under a known
+ * key or a token not yet valid escape as other errors and become 500. Every failure to
+ * authenticate the request is a 401 here, and the turn never starts.
+ */
+class StrictAuthCloudAdapter extends CloudAdapter {
+  protected override async processActivity(
+    auth: string | AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    if (typeof auth !== 'string') return super.processActivity(auth, activity, logic);
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, auth);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      throw new AuthenticationError('Unauthorized: the token could not be validated.', 401);
+    }
+    return super.processActivity(authenticated, activity, logic);
+  }
+}
 
 export function createTeamsAdapter(
   config: TeamsConfig,
@@ -24,7 +53,7 @@ export function createTeamsAdapter(
     config.settings as ConfigurationBotFrameworkAuthenticationOptions,
     credentialsFactory,
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new StrictAuthCloudAdapter(auth);
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'teams turn failed');
     // Proactive turns report to the caller (the outbox), which retries.
@@ -39,7 +68,11 @@ export function messageIdOf(threadConversationId: string): string | null {
   return match?.[1] ?? null;
 }
 
-export function createTeamsMessenger(adapter: CloudAdapter, config: TeamsConfig): Messenger {
+export function createTeamsMessenger(
+  adapter: CloudAdapter,
+  config: TeamsConfig,
+  cardContext: () => Promise<CardContext>,
+): Messenger {
   const appId = config.appId;
   const audience = config.settings.ToChannelFromBotOAuthScope ?? DEFAULT_CHANNEL_SCOPE;
   return {
@@ -53,7 +86,7 @@ export function createTeamsMessenger(adapter: CloudAdapter, config: TeamsConfig)
         {
           isGroup: true,
           channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
-          activity: MessageFactory.attachment(caseCardAttachment(c)),
+          activity: MessageFactory.attachment(caseCardAttachment(c, await cardContext())),
           tenantId: channel.tenantId,
         } as never,
         async (ctx) => {
@@ -70,6 +103,7 @@ export function createTeamsMessenger(adapter: CloudAdapter, config: TeamsConfig)
     },
 
     async updateCaseCard(card, c) {
+      const attachment = caseCardAttachment(c, await cardContext());
       let failure: unknown = null;
       await adapter.continueConversationAsync(
         appId,
@@ -84,7 +118,7 @@ export function createTeamsMessenger(adapter: CloudAdapter, config: TeamsConfig)
             await ctx.updateActivity({
               id: card.activityId,
               type: 'message',
-              attachments: [caseCardAttachment(c)],
+              attachments: [attachment],
             });
           } catch (error) {
             failure = error;

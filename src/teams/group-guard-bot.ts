@@ -7,13 +7,17 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
+import { cleanReason } from '../core/decision-reason.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
-import type { DecisionOutcome } from '../workflows/decide-case.js';
 import { CaseNotFoundError, type AlertChannel, type Log, type Store } from '../workflows/ports.js';
 import type { CardAction } from './card-actions/card-action.js';
 import type { Command } from './commands/command.js';
 import { findCommand } from './commands/index.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderCaseCard } from './render-case-card.js';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  renderCaseCard,
+  type CardContext,
+} from './render-case-card.js';
 
 export interface GroupGuardBotDeps {
   mode: Config['mode'];
@@ -22,22 +26,38 @@ export interface GroupGuardBotDeps {
   commands: readonly Command[];
   cardActions: ReadonlyMap<string, CardAction>;
   demoTenant: DemoTenant | null;
+  cardContext: () => Promise<CardContext>;
+  /** The tenant GroupGuard guards (live); activities from any other tenant are refused. */
+  tenantId: string | null;
 }
 
+const positiveInt = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\d{1,10}$/)
+      .transform(Number),
+  ])
+  .pipe(
+    z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 31 - 1),
+  );
+
+/** All the card may tell us: which case, which version, and the typed reason. */
 const cardData = z.object({
-  caseId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 31),
-  version: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 31),
+  caseId: positiveInt,
+  version: positiveInt,
+  reason: z.unknown().optional(),
 });
 
 const ERROR_TYPE = 'application/vnd.microsoft.error';
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
+const HAS_INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const SEEN_AGAIN_AFTER_MS = 60_000;
 
 function errorResponse(
   statusCode: number,
@@ -45,6 +65,18 @@ function errorResponse(
   message: string,
 ): AdaptiveCardInvokeResponse {
   return { statusCode, type: ERROR_TYPE, value: { code, message } as never };
+}
+
+/** A display name from Teams as plain one-line text, bounded. */
+function plainName(raw: unknown): string | null {
+  if (typeof raw !== 'string') return null;
+  const name = raw.replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return name === '' ? null : name;
+}
+
+function tenantOf(activity: Activity): string | null {
+  const data = (activity.channelData ?? {}) as { tenant?: { id?: string } };
+  return activity.conversation?.tenantId ?? data.tenant?.id ?? null;
 }
 
 /** The channel a Teams activity came from, when it came from a team. */
@@ -65,25 +97,24 @@ export function alertChannelOf(activity: Activity): AlertChannel | null {
   };
 }
 
-function noticeFor(outcome: DecisionOutcome): string {
-  const d = outcome.case.decision;
-  switch (outcome.kind) {
-    case 'decided':
-      return '';
-    case 'already-decided':
-      return d ? `Already decided by ${d.by.name} at ${d.at}.` : 'This case was already decided.';
-    case 'stale':
-      return 'This card was out of date. Here is the current case; nothing was changed.';
-    case 'refused':
-      return outcome.reason;
-    case 'failed':
-      return `Restore failed: ${outcome.reason}`;
-  }
-}
-
 export class GroupGuardBot extends TeamsActivityHandler {
+  private readonly seen = new Map<string, number>();
+
   constructor(private readonly deps: GroupGuardBotDeps) {
     super();
+    this.onTurn(async (ctx, next) => {
+      if (this.isForeign(ctx.activity)) {
+        deps.log.warn(
+          { tenantId: tenantOf(ctx.activity), activityType: ctx.activity.type },
+          'activity from another tenant ignored',
+        );
+        // An invoke still needs an answer, which the card action path gives (403).
+        if (ctx.activity.type === 'invoke') await next();
+        return;
+      }
+      await this.recordSender(ctx.activity);
+      await next();
+    });
     this.onInstallationUpdateAdd(async (ctx, next) => {
       await this.bindChannel(ctx, true);
       await next();
@@ -97,6 +128,28 @@ export class GroupGuardBot extends TeamsActivityHandler {
       await this.handleMessage(ctx);
       await next();
     });
+  }
+
+  private isForeign(activity: Activity): boolean {
+    const tenant = tenantOf(activity);
+    return (
+      this.deps.tenantId !== null && tenant?.toLowerCase() !== this.deps.tenantId.toLowerCase()
+    );
+  }
+
+  /** Card `refresh.userIds` needs MRIs, which only inbound activities reveal. */
+  private async recordSender(activity: Activity): Promise<void> {
+    const { aadObjectId, id: mri } = activity.from ?? {};
+    const name = plainName(activity.from?.name);
+    if (!aadObjectId || !mri || !name || mri.length > 256 || HAS_INVISIBLE.test(mri)) return;
+    const key = `${aadObjectId}|${mri}|${name}`;
+    const now = Date.now();
+    if ((this.seen.get(key) ?? 0) + SEEN_AGAIN_AFTER_MS > now) return;
+    if (this.seen.size > 10_000) this.seen.clear();
+    this.seen.set(key, now);
+    await this.deps.store
+      .recordTeamsUser({ aadObjectId, mri, name })
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'teams user not recorded'));
   }
 
   private async bindChannel(ctx: TurnContext, overwrite: boolean): Promise<void> {
@@ -120,7 +173,9 @@ export class GroupGuardBot extends TeamsActivityHandler {
     ).trim();
     const found = findCommand(text);
     if (!found) {
-      await ctx.sendActivity(`I did not understand "${text.slice(0, 80)}". Try \`help\`.`);
+      await ctx.sendActivity(
+        `I did not understand "${text.slice(0, 80).replace(INVISIBLE, ' ')}". Try \`help\`.`,
+      );
       return;
     }
     if (found.command.demoOnly && this.deps.mode === 'live') {
@@ -131,7 +186,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
     }
     const from = {
       id: ctx.activity.from.aadObjectId ?? ctx.activity.from.id,
-      name: ctx.activity.from.name ?? 'unknown',
+      name: plainName(ctx.activity.from.name) ?? 'unknown',
     };
     try {
       const reply = await found.command.run(
@@ -141,6 +196,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
           store: this.deps.store,
           demoTenant: this.deps.demoTenant,
           commands: this.deps.commands,
+          cardActions: this.deps.cardActions,
         },
         found.args,
       );
@@ -163,6 +219,8 @@ export class GroupGuardBot extends TeamsActivityHandler {
     const data = cardData.safeParse(value.action.data);
     if (!data.success)
       return errorResponse(400, 'BadCardData', 'The card did not carry a case id and version.');
+    const reason = cleanReason(data.data.reason);
+    if (!reason.ok) return errorResponse(400, 'BadReason', `${reason.problem} Nothing was done.`);
     const approverId = ctx.activity.from?.aadObjectId;
     if (!approverId)
       return errorResponse(
@@ -170,17 +228,29 @@ export class GroupGuardBot extends TeamsActivityHandler {
         'UnknownUser',
         'Teams did not say who you are, so nothing was done.',
       );
+    const expectedTenant =
+      this.deps.tenantId ?? (await this.deps.store.getAlertChannel())?.tenantId ?? null;
+    const tenant = tenantOf(ctx.activity);
+    if (expectedTenant && tenant?.toLowerCase() !== expectedTenant.toLowerCase()) {
+      return errorResponse(
+        403,
+        'ForeignTenant',
+        "This case belongs to another organization's GroupGuard. Nothing was done.",
+      );
+    }
+    const approver = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
     try {
-      const outcome = await action.handle({
+      const result = await action.handle({
         caseId: data.data.caseId,
         version: data.data.version,
-        approver: { id: approverId, name: ctx.activity.from.name ?? approverId },
+        approver,
+        reason: reason.reason,
       });
-      return {
-        statusCode: 200,
-        type: ADAPTIVE_CARD_CONTENT_TYPE,
-        value: renderCaseCard(outcome.case, noticeFor(outcome)) as never,
-      };
+      const card = renderCaseCard(result.case, await this.deps.cardContext(), {
+        viewer: { person: approver, isApprover: result.isApprover },
+        notice: result.notice,
+      });
+      return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never };
     } catch (error) {
       if (error instanceof CaseNotFoundError)
         return errorResponse(404, 'CaseNotFound', 'No such case.');

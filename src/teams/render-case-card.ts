@@ -1,9 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
-import { formatCaseRef, type Case } from '../core/case.js';
+import { formatCaseRef, privilegeOf, type Case, type Person } from '../core/case.js';
+import { verbsFor, verbsOnCard, type DecisionRules } from '../core/decide-case.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+/** Teams refreshes a card for at most 60 users. */
+export const MAX_REFRESH_USERS = 60;
+
+/** What rendering needs besides the case: who may decide, and whose cards refresh. */
+export interface CardContext {
+  approverGroupName: string;
+  disabledReason: string | null;
+  tier0GroupIds: ReadonlySet<string>;
+  /** MRIs for `refresh.userIds`. */
+  audience: string[];
+}
+
+/** The person a user-specific card is for; `isApprover` null when it was not checked. */
+export interface Viewer {
+  person: Person;
+  isApprover: boolean | null;
+}
 
 export interface CaseCardView {
   ref: string;
@@ -12,14 +30,25 @@ export interface CaseCardView {
   groupName: string;
   memberName: string;
   removedAt: string;
+  actorText: string;
   foundBy: string;
   statusText: string;
   statusColor: 'Attention' | 'Good' | 'Accent' | 'Warning';
   headerStyle: 'attention' | 'good' | 'accent' | 'warning';
-  isOpen: boolean;
+  privilegeText: string;
+  reasonText: string;
   restoreBlockedReason: string;
   lastError: string;
   notice: string;
+  whoText: string;
+  showReason: boolean;
+  reasonLabel: string;
+  hasActions: boolean;
+  canApprove: boolean;
+  canRestore: boolean;
+  canConfirm: boolean;
+  canCancel: boolean;
+  audience: string[];
 }
 
 const template = new ACData.Template(
@@ -30,47 +59,36 @@ const template = new ACData.Template(
 const teamsTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
 const at = (iso: string) => `{{DATE(${teamsTime(iso)}, SHORT)}} {{TIME(${teamsTime(iso)})}}`;
 
-export function caseCardView(c: Case, notice = ''): CaseCardView {
-  const base = {
-    ref: formatCaseRef(c.id),
-    caseId: c.id,
-    version: c.version,
-    groupName: c.groupName,
-    memberName: c.memberName,
-    removedAt: teamsTime(c.removedAt),
-    foundBy:
-      c.foundBy === 'sweep' ? 'periodic sweep (notification was missed)' : 'change notification',
-    isOpen: c.status === 'open',
-    restoreBlockedReason: c.restoreBlockedReason ?? '',
-    lastError: c.lastError ?? '',
-    notice,
-  };
+function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'headerStyle'> {
   const by = c.decision?.by.name ?? 'someone';
+  const requested = c.restoreRequest ? ` · requested by ${c.restoreRequest.by.name}` : '';
   switch (c.status) {
     case 'open':
       return {
-        ...base,
         statusText: 'Open: approve the removal or restore the member',
         statusColor: 'Attention',
         headerStyle: 'attention',
       };
+    case 'restore-requested':
+      return {
+        statusText: `Restore requested by ${c.restoreRequest?.by.name ?? 'someone'} — needs a second approver`,
+        statusColor: 'Warning',
+        headerStyle: 'warning',
+      };
     case 'restoring':
       return {
-        ...base,
-        statusText: `Restore requested by ${by}, in progress`,
+        statusText: `Restore by ${by} in progress${requested}`,
         statusColor: 'Accent',
         headerStyle: 'accent',
       };
     case 'restored':
       return {
-        ...base,
-        statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
+        statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}${requested}`,
         statusColor: 'Good',
         headerStyle: 'good',
       };
     case 'approved':
       return {
-        ...base,
         statusText: `Removal approved by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
         statusColor: 'Good',
         headerStyle: 'good',
@@ -78,11 +96,94 @@ export function caseCardView(c: Case, notice = ''): CaseCardView {
   }
 }
 
-/** `notice` is shown only to the person who clicked (it travels in the invoke response). */
-export function renderCaseCard(c: Case, notice = ''): Record<string, unknown> {
-  return template.expand({ $root: caseCardView(c, notice) }) as Record<string, unknown>;
+function reasonTextOf(c: Case): string {
+  const lines: string[] = [];
+  if (c.restoreRequest?.reason) {
+    lines.push(`Restore requested by ${c.restoreRequest.by.name}: "${c.restoreRequest.reason}"`);
+  }
+  if (c.decision?.reason)
+    lines.push(`Reason given by ${c.decision.by.name}: "${c.decision.reason}"`);
+  return lines.join('\n\n');
 }
 
-export function caseCardAttachment(c: Case) {
-  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: renderCaseCard(c) };
+export function caseCardView(
+  c: Case,
+  ctx: CardContext,
+  options: { viewer?: Viewer; notice?: string } = {},
+): CaseCardView {
+  const privilege = privilegeOf(c, ctx.tier0GroupIds);
+  const rules: DecisionRules = {
+    disabledReason: ctx.disabledReason,
+    approverGroupName: ctx.approverGroupName,
+    privilege,
+  };
+  const { viewer } = options;
+  const verbs = new Set(
+    viewer
+      ? verbsFor(c, { person: viewer.person, isApprover: viewer.isApprover === true }, rules)
+      : verbsOnCard(c, rules),
+  );
+  const actionable = verbsOnCard(c, rules).length > 0;
+  const whoText = ctx.disabledReason
+    ? `Decisions are disabled: ${ctx.disabledReason}.`
+    : !actionable
+      ? ''
+      : !viewer
+        ? `Only members of ${ctx.approverGroupName} can decide; GroupGuard checks every click.`
+        : viewer.isApprover === false
+          ? `Read only: only members of ${ctx.approverGroupName} can decide.`
+          : verbs.size === 0
+            ? 'You cannot decide this case (see above); another approver can.'
+            : '';
+  const actor = c.actor
+    ? `${c.actor.name}${c.actor.kind === 'app' ? ' (an app)' : ''}`
+    : 'not known yet (waiting for the audit log)';
+  const needsReason = verbs.has('approve') || verbs.has('restore') || verbs.has('confirm-restore');
+  return {
+    ref: formatCaseRef(c.id),
+    caseId: c.id,
+    version: c.version,
+    groupName: c.groupName,
+    memberName: c.memberName,
+    removedAt: teamsTime(c.removedAt),
+    actorText: actor,
+    foundBy:
+      c.foundBy === 'sweep' ? 'periodic sweep (notification was missed)' : 'change notification',
+    ...statusOf(c),
+    privilegeText:
+      privilege && actionable
+        ? `Privileged (${privilege}): restoring needs two approvers, and every decision needs a reason.`
+        : '',
+    reasonText: reasonTextOf(c),
+    restoreBlockedReason: c.restoreBlockedReason ?? '',
+    lastError: c.lastError ?? '',
+    notice: options.notice ?? '',
+    whoText,
+    showReason: needsReason,
+    reasonLabel: privilege ? 'Reason (required)' : 'Reason (optional)',
+    hasActions: verbs.size > 0,
+    canApprove: verbs.has('approve'),
+    canRestore: verbs.has('restore'),
+    canConfirm: verbs.has('confirm-restore'),
+    canCancel: verbs.has('cancel-restore'),
+    audience: ctx.audience.slice(0, MAX_REFRESH_USERS),
+  };
+}
+
+/**
+ * Without `viewer`, the card everyone sees: every button the case's state allows, because
+ * clients without user-specific views (the Agents Playground, some mobile clients, approvers
+ * not yet in `userIds`) must still be able to act; the server checks each click. With
+ * `viewer`, what `refresh` shows that one person. `notice` is for the clicker only.
+ */
+export function renderCaseCard(
+  c: Case,
+  ctx: CardContext,
+  options: { viewer?: Viewer; notice?: string } = {},
+): Record<string, unknown> {
+  return template.expand({ $root: caseCardView(c, ctx, options) }) as Record<string, unknown>;
+}
+
+export function caseCardAttachment(c: Case, ctx: CardContext) {
+  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: renderCaseCard(c, ctx) };
 }

@@ -1,75 +1,259 @@
-import type { Case, DecisionVerb, Person } from '../core/case.js';
-import { checkDecision } from '../core/decide-case.js';
-import { CaseNotFoundError, type Clock, type Directory, type Log, type Store } from './ports.js';
+import { isSettled, privilegeOf, type Case, type CaseVerb, type Person } from '../core/case.js';
+import { checkDecision, type DecisionRules, type NextStatus } from '../core/decide-case.js';
+import type { ApproverPolicy } from './create-approver-policy.js';
+import {
+  CaseNotFoundError,
+  RestoreFailedError,
+  type CaseUpdate,
+  type Clock,
+  type DecisionLogEntry,
+  type Directory,
+  type Log,
+  type Store,
+} from './ports.js';
 
-export type DecisionOutcome =
-  | { kind: 'decided'; case: Case }
-  | { kind: 'already-decided'; case: Case }
-  | { kind: 'stale'; case: Case }
-  | { kind: 'refused'; case: Case; reason: string }
-  | { kind: 'failed'; case: Case; reason: string };
+/** `isApprover` is null when nobody asked Graph (the case was settled, or Graph failed). */
+export type DecisionOutcome = (
+  | { kind: 'decided' }
+  | { kind: 'already-decided' }
+  | { kind: 'stale' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'failed'; reason: string }
+) & { case: Case; isApprover: boolean | null };
 
 export interface DecideDeps {
   store: Store;
   directory: Directory;
   log: Log;
   clock: Clock;
+  approvers: ApproverPolicy;
+  tier0GroupIds: ReadonlySet<string>;
+  /** See createActorResolver. */
+  resolveActor: (c: Case) => Promise<Case | null>;
   /** Called after every committed change so the card catches up at once. */
   onCaseChanged: () => void;
 }
 
-/**
- * Turns a click into at most one decision and at most one Graph call: Restore first claims the
- * case (open → restoring) with a compare-and-set, so concurrent clicks lose before touching Graph.
- */
-export async function decideCase(
-  deps: DecideDeps,
-  input: { caseId: number; version: number; verb: DecisionVerb; approver: Person },
-): Promise<DecisionOutcome> {
-  const current = await deps.store.getCase(input.caseId);
-  if (!current) throw new CaseNotFoundError(`case ${input.caseId} does not exist`);
-  const check = checkDecision(current, input.verb, input.version, input.approver);
-  if (check.kind === 'refused') return { kind: 'refused', case: current, reason: check.reason };
-  if (check.kind !== 'proceed') return { kind: check.kind, case: check.case };
+export interface DecideInput {
+  caseId: number;
+  version: number;
+  verb: CaseVerb;
+  approver: Person;
+  reason: string | null;
+}
 
-  const decision = { verb: input.verb, by: input.approver, at: deps.clock.now().toISOString() };
-  const claimed = await deps.store.updateCase(current.id, current.version, {
-    status: input.verb === 'approve' ? 'approved' : 'restoring',
-    decision,
-    lastError: null,
+async function caseOrThrow(store: Store, id: number): Promise<Case> {
+  const found = await store.getCase(id);
+  if (!found) throw new CaseNotFoundError(`case ${id} does not exist`);
+  return found;
+}
+
+export async function decisionRules(deps: DecideDeps, c: Case): Promise<DecisionRules> {
+  return {
+    disabledReason: deps.approvers.disabledReason,
+    approverGroupName: await deps.approvers.groupName(),
+    privilege: privilegeOf(c, deps.tier0GroupIds),
+  };
+}
+
+/**
+ * Turns a click into at most one decision and at most one Graph call. Every change is a
+ * compare-and-set on the case version, logged in the same transaction; a restore claims the
+ * case (→ restoring) before Graph is called, so concurrent clicks lose before touching Graph.
+ */
+export async function decideCase(deps: DecideDeps, input: DecideInput): Promise<DecisionOutcome> {
+  let current = await caseOrThrow(deps.store, input.caseId);
+  if (isSettled(current.status) && !deps.approvers.disabledReason) {
+    return { kind: 'already-decided', case: current, isApprover: null };
+  }
+  const entry = (
+    c: Case,
+    result: DecisionLogEntry['result'],
+    extra: Partial<DecisionLogEntry> = {},
+  ): DecisionLogEntry => ({
+    caseId: c.id,
+    verb: input.verb,
+    approverId: input.approver.id,
+    approverName: input.approver.name,
+    at: deps.clock.now().toISOString(),
+    reason: input.reason,
+    caseVersion: c.version,
+    graphRequestId: null,
+    result,
+    detail: null,
+    ...extra,
   });
-  if (!claimed) return lostRace(deps, current.id);
-  deps.onCaseChanged();
-  if (input.verb === 'approve') {
-    deps.log.info({ caseId: current.id, approver: input.approver.id }, 'removal approved');
-    return { kind: 'decided', case: claimed };
+  const refuse = async (c: Case, reason: string, isApprover: boolean | null) => {
+    await deps.store
+      .appendDecisionLog(entry(c, 'refused', { detail: reason }))
+      .catch((error: unknown) => deps.log.error({ err: error }, 'refusal not logged'));
+    deps.log.warn(
+      { caseId: c.id, verb: input.verb, approver: input.approver.id, reason },
+      'decision refused',
+    );
+    return { kind: 'refused' as const, case: c, reason, isApprover };
+  };
+
+  let isApprover: boolean;
+  try {
+    isApprover = await deps.approvers.isApprover(input.approver.id);
+  } catch (error) {
+    deps.log.error({ err: error, approver: input.approver.id }, 'approver check failed');
+    return refuse(
+      current,
+      'GroupGuard could not confirm with Microsoft Graph that you are an approver, so nothing was done. Try again in a minute.',
+      null,
+    );
   }
 
+  let cardVersion = input.version;
+  if (isApprover && !current.actor && input.version === current.version) {
+    const updated = await deps.resolveActor(current);
+    // Our own write moved the version, so the click still refers to the current case.
+    if (updated) cardVersion = updated.version;
+    current = updated ?? (await caseOrThrow(deps.store, current.id));
+  }
+
+  const check = checkDecision(
+    current,
+    {
+      verb: input.verb,
+      cardVersion,
+      approver: input.approver,
+      isApprover,
+      reason: input.reason,
+    },
+    await decisionRules(deps, current),
+  );
+  switch (check.kind) {
+    case 'already-decided':
+    case 'stale':
+      return { kind: check.kind, case: current, isApprover };
+    case 'refused':
+      return refuse(current, check.reason, isApprover);
+    case 'proceed':
+      return apply(deps, current, input, check.next, entry, isApprover);
+  }
+}
+
+async function apply(
+  deps: DecideDeps,
+  current: Case,
+  input: DecideInput,
+  next: NextStatus,
+  entry: (
+    c: Case,
+    result: DecisionLogEntry['result'],
+    extra?: Partial<DecisionLogEntry>,
+  ) => DecisionLogEntry,
+  isApprover: boolean,
+): Promise<DecisionOutcome> {
+  const at = deps.clock.now().toISOString();
+  const by = input.approver;
+  const reason = input.reason;
+  const commit = async (update: CaseUpdate): Promise<DecisionOutcome | Case> => {
+    const updated = await deps.store.updateCase(current.id, current.version, update);
+    if (!updated) return lostRace(deps, current.id, isApprover);
+    deps.onCaseChanged();
+    return updated;
+  };
+  const done = (c: Case): DecisionOutcome => ({ kind: 'decided', case: c, isApprover });
+  const logged = { caseId: current.id, verb: input.verb, approver: by.id };
+
+  if (next !== 'restoring') {
+    const result = await commit(
+      next === 'approved'
+        ? {
+            status: 'approved',
+            decision: { verb: 'approve', by, at, reason },
+            lastError: null,
+            restoreRequest: null,
+            log: entry(current, 'approved'),
+          }
+        : next === 'restore-requested'
+          ? {
+              status: 'restore-requested',
+              decision: null,
+              lastError: null,
+              restoreRequest: { by, at, reason },
+              log: entry(current, 'restore-requested'),
+            }
+          : {
+              status: 'open',
+              decision: null,
+              lastError: null,
+              restoreRequest: null,
+              log: entry(current, 'restore-cancelled'),
+            },
+    );
+    if ('kind' in result) return result;
+    deps.log.info({ ...logged, status: result.status }, 'case decided');
+    return done(result);
+  }
+
+  const claimed = await commit({
+    status: 'restoring',
+    decision: { verb: 'restore', by, at, reason },
+    lastError: null,
+  });
+  if ('kind' in claimed) return claimed;
+  let requestId: string | null;
   try {
-    await deps.directory.addGroupMember(current.groupId, current.memberId);
+    ({ requestId } = await deps.directory.addGroupMember(current.groupId, current.memberId));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    deps.log.error({ err: error, caseId: current.id }, 'restore failed');
+    const why = error instanceof Error ? error.message : String(error);
+    deps.log.error({ err: error, ...logged }, 'restore failed');
+    // A confirmed four-eyes restore keeps its request, so a second try needs no new first click.
     const reopened = await deps.store.updateCase(claimed.id, claimed.version, {
-      status: 'open',
+      status: current.status,
       decision: null,
-      lastError: `Restore by ${input.approver.name} failed: ${reason}`,
+      lastError: `Restore by ${by.name} failed: ${why}`,
+      log: entry(claimed, 'restore-failed', {
+        detail: why,
+        graphRequestId: error instanceof RestoreFailedError ? error.requestId : null,
+      }),
     });
     deps.onCaseChanged();
-    return { kind: 'failed', case: reopened ?? claimed, reason };
+    return { kind: 'failed', case: reopened ?? claimed, reason: why, isApprover };
   }
   const restored = await deps.store.updateCase(claimed.id, claimed.version, {
     status: 'restored',
-    decision: { ...decision, at: deps.clock.now().toISOString() },
+    decision: { verb: 'restore', by, at: deps.clock.now().toISOString(), reason },
     lastError: null,
+    log: entry(claimed, 'restored', { graphRequestId: requestId }),
   });
   deps.onCaseChanged();
-  deps.log.info({ caseId: current.id, approver: input.approver.id }, 'member restored');
-  return { kind: 'decided', case: restored ?? claimed };
+  deps.log.info({ ...logged, graphRequestId: requestId }, 'member restored');
+  return done(restored ?? claimed);
 }
 
-async function lostRace(deps: DecideDeps, caseId: number): Promise<DecisionOutcome> {
-  const now = await deps.store.getCase(caseId);
-  if (!now) throw new CaseNotFoundError(`case ${caseId} does not exist`);
-  return { kind: 'already-decided', case: now };
+/** The compare-and-set lost: settled means someone decided, otherwise the card was behind. */
+async function lostRace(
+  deps: DecideDeps,
+  caseId: number,
+  isApprover: boolean,
+): Promise<DecisionOutcome> {
+  const now = await caseOrThrow(deps.store, caseId);
+  return { kind: isSettled(now.status) ? 'already-decided' : 'stale', case: now, isApprover };
+}
+
+/**
+ * The case as one person should see it (the card's `refresh`): whether they may decide, and
+ * the actor if the audit log knows it by now. Changes nothing else.
+ */
+export async function viewCase(
+  deps: DecideDeps,
+  input: { caseId: number; viewer: Person },
+): Promise<{ case: Case; isApprover: boolean | null }> {
+  const current = await caseOrThrow(deps.store, input.caseId);
+  if (isSettled(current.status)) return { case: current, isApprover: null };
+  let isApprover: boolean | null;
+  try {
+    isApprover = await deps.approvers.isApprover(input.viewer.id);
+  } catch (error) {
+    deps.log.warn({ err: error, viewer: input.viewer.id }, 'approver check failed for a refresh');
+    isApprover = null;
+  }
+  const updated = isApprover ? await deps.resolveActor(current) : null;
+  return { case: updated ?? current, isApprover };
 }

@@ -9,6 +9,7 @@ export interface DemoGroup {
 export interface DemoTenant {
   adminName: string;
   listGroups(): Promise<DemoGroup[]>;
+  listUsers(): Promise<Array<{ id: string; displayName: string }>>;
   removeMember(groupId: string, memberId: string): Promise<void>;
 }
 
@@ -18,6 +19,19 @@ export type DemoRemoval =
   | { kind: 'unknown-member'; group: DemoGroup };
 
 const norm = (s: string) => s.trim().toLowerCase();
+
+/** A person of the simulated tenant by display name, first name, or id. */
+export function resolveDemoPerson<T extends { id: string; displayName: string }>(
+  people: T[],
+  text: string,
+): T | null {
+  const wanted = norm(text);
+  return (
+    people.find((p) => norm(p.displayName) === wanted || p.id === text.trim()) ??
+    people.find((p) => norm(p.displayName).split(' ')[0] === wanted) ??
+    null
+  );
+}
 
 /** Resolves "remove <member> from <group>" by display name, first name, or id. */
 export function resolveDemoRemoval(

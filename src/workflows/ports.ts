@@ -1,4 +1,14 @@
-import type { Case, CardRef, DecisionVerb, FoundBy, GroupProfile, Person } from '../core/case.js';
+import type {
+  Actor,
+  Case,
+  CardRef,
+  CaseVerb,
+  DecisionVerb,
+  FoundBy,
+  GroupProfile,
+  Person,
+  RestoreRequest,
+} from '../core/case.js';
 import type { MemberDelta } from '../core/membership-diff.js';
 
 /** Where case cards go: a Teams channel the bot was installed in. */
@@ -43,6 +53,8 @@ export interface NewCase {
   removedAt: string;
   foundBy: FoundBy;
   restoreBlockedReason: string | null;
+  groupIsRoleAssignable: boolean;
+  actor: Actor | null;
 }
 
 export interface GroupSyncCommit {
@@ -59,6 +71,49 @@ export interface CaseUpdate {
   status: Case['status'];
   decision: Case['decision'];
   lastError: string | null;
+  /** Left as stored when omitted. */
+  restoreRequest?: RestoreRequest | null;
+  actor?: Actor | null;
+  /** Appended to the decision log in the same transaction, only when the update wins. */
+  log?: DecisionLogEntry;
+}
+
+export type DecisionResult =
+  | 'approved'
+  | 'restore-requested'
+  | 'restore-cancelled'
+  | 'restored'
+  | 'restore-failed'
+  | 'refused';
+
+/** One decision or refused attempt, as the append-only decision log keeps it. */
+export interface DecisionLogEntry {
+  caseId: number;
+  verb: CaseVerb;
+  approverId: string;
+  approverName: string;
+  at: string;
+  reason: string | null;
+  /** The case version this entry produced (or, for a refusal, the version it saw). */
+  caseVersion: number;
+  graphRequestId: string | null;
+  result: DecisionResult;
+  /** Why it was refused or failed. */
+  detail: string | null;
+}
+
+/** A log entry with its place in the hash chain: `hash` covers every other field. */
+export interface DecisionRecord extends DecisionLogEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Someone Teams sent us an activity from; the MRI is what card `refresh.userIds` wants. */
+export interface TeamsUser {
+  aadObjectId: string;
+  mri: string;
+  name: string;
 }
 
 /** The one durable store. Every method is atomic; multi-row effects commit together or not at all. */
@@ -98,6 +153,18 @@ export interface Store {
   /** Compare-and-set on version; returns the updated case or null when the version moved. */
   updateCase(id: number, expectedVersion: number, update: CaseUpdate): Promise<Case | null>;
 
+  /** Appends to the hash-chained decision log; appends are serialized across processes. */
+  appendDecisionLog(entry: DecisionLogEntry): Promise<DecisionRecord>;
+  /** Records with `seq` greater than `afterSeq`, oldest first. */
+  readDecisionLog(afterSeq: number, limit: number): Promise<DecisionRecord[]>;
+
+  /** Remembers the latest MRI and name of someone who sent us an activity. */
+  recordTeamsUser(user: TeamsUser): Promise<void>;
+  /** Remembers whether a known Teams user was an approver when last checked. */
+  noteApprover(aadObjectId: string, isApprover: boolean): Promise<void>;
+  /** MRIs for a card's `refresh.userIds`: known approvers first, then the most recently seen. */
+  listCardAudience(limit: number): Promise<string[]>;
+
   /** Leases due outbox entries for `leaseMs`, so a crashed worker's entries come back. */
   claimOutbox(limit: number, leaseMs: number): Promise<OutboxItem[]>;
   /** Records the posted card (if new) and clears the entry unless the case moved past `renderedVersion`. */
@@ -117,8 +184,20 @@ export interface Directory {
   /** Follows every nextLink; a null link means full sync. Throws DeltaTokenExpiredError on 410 and friends. */
   readGroupDelta(groupId: string, deltaLink: string | null): Promise<GroupDeltaPage>;
   getDisplayName(objectId: string): Promise<string>;
-  /** Re-adds a member; "already a member" counts as success. */
-  addGroupMember(groupId: string, memberId: string): Promise<void>;
+  /**
+   * Re-adds a member; "already a member" counts as success. Throws RestoreFailedError, which
+   * carries Graph's request id like the success does.
+   */
+  addGroupMember(groupId: string, memberId: string): Promise<{ requestId: string | null }>;
+  /** The ones among `groupIds` (at most 20) that `objectId` is a transitive member of. */
+  checkMemberGroups(objectId: string, groupIds: string[]): Promise<string[]>;
+  /** Who removed the member, per the directory audit log in that time window; null if not (yet) logged. */
+  findRemovalActor(query: {
+    groupId: string;
+    memberId: string;
+    notBefore: string;
+    notAfter: string;
+  }): Promise<Actor | null>;
   listSubscriptions(): Promise<
     Array<{ id: string; resource: string; expirationDateTime: string; notificationUrl: string }>
   >;
@@ -156,11 +235,21 @@ export class DeltaTokenExpiredError extends Error {
   override name = 'DeltaTokenExpiredError';
 }
 
+export class RestoreFailedError extends Error {
+  override name = 'RestoreFailedError';
+  constructor(
+    message: string,
+    readonly requestId: string | null,
+  ) {
+    super(message);
+  }
+}
+
 export class CaseNotFoundError extends Error {
   override name = 'CaseNotFoundError';
 }
 
-export type { Case, DecisionVerb, Person };
+export type { Actor, Case, CaseVerb, DecisionVerb, Person };
 
 /** The structured logger shape workflows need (pino satisfies it). */
 export interface Log {

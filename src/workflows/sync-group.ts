@@ -1,5 +1,6 @@
 import { restoreBlockedReason, type Case, type FoundBy } from '../core/case.js';
 import { diffFullMembership, diffMembership } from '../core/membership-diff.js';
+import { findActorFor } from './create-actor-resolver.js';
 import {
   DeltaTokenExpiredError,
   type Clock,
@@ -83,6 +84,14 @@ async function readAndCommit(
         removedAt,
         foundBy: resynced ? 'sweep' : foundBy,
         restoreBlockedReason: restoreBlockedReason(profile),
+        groupIsRoleAssignable: profile.isAssignableToRole,
+        // Best effort: the audit log often lags minutes; clicks and card refreshes ask again.
+        actor: await findActorFor(deps.directory, { groupId, memberId, removedAt }).catch(
+          (error: unknown) => {
+            deps.log.warn({ err: error, groupId, memberId }, 'directory audit lookup failed');
+            return null;
+          },
+        ),
       });
     }
     const opened = await deps.store.commitGroupSync({

@@ -25,10 +25,16 @@ import {
 } from './playground-page';
 
 const IMG_DIR = join(__dirname, '..', '..', 'docs', 'img');
-const COMMAND = 'simulate remove Adele Vance from Tier 0 Admins';
-const REPLY = 'Diego Siciliani removed Adele Vance from Tier 0 Admins. A case card follows';
-const CARD_TITLE = 'GG-1 · Member removed from Tier 0 Admins';
+const COMMAND = 'simulate remove Adele Vance from MFA Required';
+const REPLY = 'Diego Siciliani removed Adele Vance from MFA Required. A case card follows';
+const CARD_TITLE = 'GG-1 · Member removed from MFA Required';
 const RESTORED = 'Restored by Alex Wilber at';
+const TIER0_COMMAND = 'simulate remove Adele Vance from Tier 0 Admins';
+const TIER0_CARD_TITLE = 'GG-2 · Member removed from Tier 0 Admins';
+const REQUESTED = 'Restore requested by Alex Wilber — needs a second approver';
+const CONFIRM =
+  'simulate confirm-restore GG-2 as Megan Bowen: Adele is on call for the identity platform';
+const CONFIRMED = /Restored by Megan Bowen at [^\n]* · requested by Alex Wilber/;
 const SUITE = 'the demo in the Agents Playground, in headless Chromium';
 
 if (!isChromiumInstalled()) {
@@ -106,8 +112,25 @@ if (!isChromiumInstalled()) {
       if (failures.length > 0) throw failures[0];
     }, 10_000);
 
+    let step = '';
+    async function explainFailure(error: unknown): Promise<Error> {
+      const shot = join(tmpdir(), `groupguard-browser-failure-${Date.now()}.png`);
+      await page?.screenshot({ path: shot }).catch(() => undefined);
+      let log = '';
+      try {
+        log = readFileSync(join(workDir, 'playground.log'), 'utf8').slice(-2_000);
+      } catch {
+        log = '(no Playground log)';
+      }
+      return new Error(
+        `failed to ${step}: ${error instanceof Error ? error.message : String(error)}\n` +
+          `screenshot: ${shot}\nPlayground log (tail):\n${log}`,
+        { cause: error },
+      );
+    }
+
     it('posts a case card for a simulated removal and restores the member from it', async () => {
-      let step = 'open the SecOps Alerts channel';
+      step = 'open the SecOps Alerts channel';
       try {
         await openTeamChannel(page, 'SecOps', 'Alerts');
         // The log panel echoes every message text, which would double each text match.
@@ -122,11 +145,11 @@ if (!isChromiumInstalled()) {
         await card.waitFor({ timeout: 5_000 });
         expect(await postContaining(page, REPLY).filter({ hasText: CARD_TITLE }).count()).toBe(0);
         await expect(card.innerText()).resolves.toMatch(
-          /Open: approve the removal or restore the member[\s\S]*Adele Vance[\s\S]*Tier 0 Admins/,
+          /Open: approve the removal or restore the member[\s\S]*Adele Vance[\s\S]*MFA Required[\s\S]*Removed by[\s\S]*Diego Siciliani/,
         );
         expect(await card.innerText()).not.toContain('{{');
         await card.getByRole('button', { name: 'Approve removal' }).waitFor();
-        expect(simulator.directory.isMember(SEED.groups.tier0, SEED.users.adele)).toBe(false);
+        expect(simulator.directory.isMember(SEED.groups.mfaRequired, SEED.users.adele)).toBe(false);
         await card.scrollIntoViewIfNeeded();
         await blurFocus(page);
         mkdirSync(IMG_DIR, { recursive: true });
@@ -144,7 +167,7 @@ if (!isChromiumInstalled()) {
         );
         expect(await card.innerText()).not.toContain('{{');
         expect(await card.getByRole('button', { name: 'Restore member' }).count()).toBe(0);
-        expect(simulator.directory.isMember(SEED.groups.tier0, SEED.users.adele)).toBe(true);
+        expect(simulator.directory.isMember(SEED.groups.mfaRequired, SEED.users.adele)).toBe(true);
         await expect(app.store.getCase(1)).resolves.toMatchObject({
           status: 'restored',
           decision: { verb: 'restore', by: { name: 'Alex Wilber' } },
@@ -152,19 +175,50 @@ if (!isChromiumInstalled()) {
         await card.scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(IMG_DIR, 'demo-restored.png') });
       } catch (error) {
-        const shot = join(tmpdir(), `groupguard-browser-failure-${Date.now()}.png`);
-        await page?.screenshot({ path: shot }).catch(() => undefined);
-        let log = '';
-        try {
-          log = readFileSync(join(workDir, 'playground.log'), 'utf8').slice(-2_000);
-        } catch {
-          log = '(no Playground log)';
-        }
-        throw new Error(
-          `failed to ${step}: ${error instanceof Error ? error.message : String(error)}\n` +
-            `screenshot: ${shot}\nPlayground log (tail):\n${log}`,
-          { cause: error },
-        );
+        throw await explainFailure(error);
+      }
+    }, 25_000);
+
+    it('needs a reason and a second approver to restore into Tier 0 Admins', async () => {
+      step = 'post the Tier 0 removal';
+      try {
+        await postWithMention(page, 'GroupGuard', TIER0_COMMAND);
+        const card = postContaining(page, TIER0_CARD_TITLE);
+        await card.waitFor({ timeout: 5_000 });
+        await expect(card.innerText()).resolves.toContain('Privileged (role-assignable group)');
+
+        step = 'click Restore member without a reason';
+        await card.getByRole('button', { name: 'Restore member' }).click();
+        await card.getByText('type a reason, then click again').waitFor();
+        expect(simulator.directory.isMember(SEED.groups.tier0, SEED.users.adele)).toBe(false);
+
+        step = 'type a reason and click Restore member';
+        await card
+          .getByRole('textbox', { name: 'Reason (required)' })
+          .fill('Adele is on call tonight');
+        await card.getByRole('button', { name: 'Restore member' }).click();
+        await card.getByText(REQUESTED).waitFor();
+        expect(simulator.directory.isMember(SEED.groups.tier0, SEED.users.adele)).toBe(false);
+        await card.scrollIntoViewIfNeeded();
+        await blurFocus(page);
+        await page.screenshot({ path: join(IMG_DIR, 'demo-four-eyes-requested.png') });
+
+        step = 'confirm as the second approver, Megan Bowen';
+        await postWithMention(page, 'GroupGuard', CONFIRM);
+        await postContaining(page, 'Megan Bowen clicked confirm-restore on GG-2.').waitFor();
+        await waitUntilSteady(async () => CONFIRMED.test(await card.innerText()), {
+          steadyMs: 750,
+          timeoutMs: 10_000,
+        });
+        expect(await card.innerText()).not.toContain('{{');
+        expect(simulator.directory.isMember(SEED.groups.tier0, SEED.users.adele)).toBe(true);
+        await expect(app.store.getCase(2)).resolves.toMatchObject({
+          status: 'restored',
+          restoreRequest: { by: { name: 'Alex Wilber' }, reason: 'Adele is on call tonight' },
+          decision: { by: { name: 'Megan Bowen' } },
+        });
+      } catch (error) {
+        throw await explainFailure(error);
       }
     }, 25_000);
   });

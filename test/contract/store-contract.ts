@@ -1,6 +1,7 @@
 import type { SqlDriver } from '../../src/store/sql-driver';
 import { createSqlStore } from '../../src/store/sql-store';
-import type { GroupSyncCommit, NewCase, Store } from '../../src/workflows/ports';
+import { verifyDecisionLog } from '../../src/workflows/decision-log';
+import type { DecisionLogEntry, GroupSyncCommit, NewCase, Store } from '../../src/workflows/ports';
 
 const profile = {
   id: 'g1',
@@ -19,6 +20,22 @@ const removal = (memberId: string): NewCase => ({
   removedAt: '2026-11-25T10:00:00.000Z',
   foundBy: 'notification',
   restoreBlockedReason: null,
+  groupIsRoleAssignable: true,
+  actor: { kind: 'user', id: 'diego', name: 'Diego Siciliani' },
+});
+
+const logEntry = (caseId: number, overrides: Partial<DecisionLogEntry> = {}): DecisionLogEntry => ({
+  caseId,
+  verb: 'restore',
+  approverId: 'alex',
+  approverName: 'Alex Wilber',
+  at: '2026-11-25T10:05:00.000Z',
+  reason: 'on call tonight',
+  caseVersion: 1,
+  graphRequestId: null,
+  result: 'refused',
+  detail: 'Only members of SecOps Approvers can decide cases.',
+  ...overrides,
 });
 
 const baseline = (members: string[]): GroupSyncCommit => ({
@@ -35,10 +52,26 @@ const baseline = (members: string[]): GroupSyncCommit => ({
 export function describeStoreContract(name: string, makeDriver: () => Promise<SqlDriver>): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    let driver: SqlDriver;
 
     beforeEach(async () => {
-      store = await createSqlStore(await makeDriver());
+      driver = await makeDriver();
+      store = await createSqlStore(driver);
     });
+
+    const openCase = async () => {
+      await store.commitGroupSync(baseline(['adele']));
+      const [c] =
+        (await store.commitGroupSync({
+          ...baseline([]),
+          expectedDeltaLink: 'link-1',
+          newDeltaLink: 'link-2',
+          removed: ['adele'],
+          cases: [removal('adele')],
+        })) ?? [];
+      if (!c) throw new Error('no case');
+      return c;
+    };
     afterEach(async () => {
       await store?.close();
     });
@@ -224,6 +257,140 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       await store.claimOutbox(10, 0);
       await store.retryOutbox(c?.id ?? 0, 60_000, 'connector said 429');
       expect(await store.claimOutbox(10, 60_000)).toEqual([]);
+    });
+
+    it('keeps the actor and the group kind from open time, and changes them only when told', async () => {
+      const c = await openCase();
+      expect(c).toMatchObject({
+        groupIsRoleAssignable: true,
+        actor: { kind: 'user', id: 'diego', name: 'Diego Siciliani' },
+        restoreRequest: null,
+      });
+      const request = {
+        by: { id: 'alex', name: 'Alex' },
+        at: '2026-11-25T10:05:00.000Z',
+        reason: 'x',
+      };
+      const requested = await store.updateCase(c.id, 1, {
+        status: 'restore-requested',
+        decision: null,
+        lastError: null,
+        restoreRequest: request,
+      });
+      expect(requested).toMatchObject({
+        status: 'restore-requested',
+        version: 2,
+        restoreRequest: request,
+      });
+      const kept = await store.updateCase(c.id, 2, {
+        status: 'restoring',
+        decision: null,
+        lastError: null,
+      });
+      expect(kept).toMatchObject({ restoreRequest: request, actor: c.actor });
+      const cleared = await store.updateCase(c.id, 3, {
+        status: 'open',
+        decision: null,
+        lastError: null,
+        restoreRequest: null,
+        actor: null,
+      });
+      expect(cleared).toMatchObject({ restoreRequest: null, actor: null });
+    });
+
+    it('chains decision log records by hash, in order, and reads them back page by page', async () => {
+      const first = await store.appendDecisionLog(logEntry(1));
+      const second = await store.appendDecisionLog(logEntry(1, { reason: null, detail: null }));
+      expect(first).toMatchObject({ seq: 1, prevHash: '0'.repeat(64) });
+      expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(second).toMatchObject({ seq: 2, prevHash: first.hash, reason: null });
+      expect(await store.readDecisionLog(0, 10)).toEqual([first, second]);
+      expect(await store.readDecisionLog(1, 10)).toEqual([second]);
+      expect(await verifyDecisionLog(store)).toEqual({
+        ok: true,
+        records: 2,
+        headHash: second.hash,
+      });
+    });
+
+    it('logs a decision only when its case update wins, with the version it produced', async () => {
+      const c = await openCase();
+      const decision = { verb: 'approve' as const, by: { id: 'alex', name: 'Alex' }, at: 'now' };
+      const won = await store.updateCase(c.id, 1, {
+        status: 'approved',
+        decision,
+        lastError: null,
+        log: logEntry(c.id, { verb: 'approve', result: 'approved', detail: null }),
+      });
+      const lost = await store.updateCase(c.id, 1, {
+        status: 'restoring',
+        decision,
+        lastError: null,
+        log: logEntry(c.id, { result: 'restored', detail: null }),
+      });
+      expect(won?.version).toBe(2);
+      expect(lost).toBeNull();
+      const log = await store.readDecisionLog(0, 10);
+      expect(log.map((r) => [r.result, r.caseVersion])).toEqual([['approved', 2]]);
+    });
+
+    it('serializes concurrent appends into one unbroken chain', async () => {
+      const c = await openCase();
+      await Promise.all([
+        ...Array.from({ length: 15 }, (_, i) =>
+          store.appendDecisionLog(logEntry(c.id, { reason: `r${i}` })),
+        ),
+        ...Array.from({ length: 5 }, (_, v) =>
+          store.updateCase(c.id, v + 1, {
+            status: 'open',
+            decision: null,
+            lastError: null,
+            log: logEntry(c.id, { result: 'restore-cancelled' }),
+          }),
+        ),
+      ]);
+      const log = await store.readDecisionLog(0, 100);
+      expect(log.map((r) => r.seq)).toEqual(log.map((_, i) => i + 1));
+      expect(await verifyDecisionLog(store)).toMatchObject({ ok: true, records: log.length });
+    });
+
+    it('refuses to update, delete or truncate decision log records', async () => {
+      await store.appendDecisionLog(logEntry(1));
+      await expect(
+        driver.query("UPDATE decision_log SET approver_name = 'Mallory'"),
+      ).rejects.toThrow(/append-only/);
+      await expect(driver.query('DELETE FROM decision_log')).rejects.toThrow(/append-only/);
+      await expect(driver.query('TRUNCATE decision_log')).rejects.toThrow(/append-only/);
+      expect(await store.readDecisionLog(0, 10)).toHaveLength(1);
+    });
+
+    it('names the first record someone changed behind the trigger', async () => {
+      for (let i = 0; i < 4; i++) await store.appendDecisionLog(logEntry(1, { reason: `r${i}` }));
+      await driver.query('ALTER TABLE decision_log DISABLE TRIGGER decision_log_no_change');
+      await driver.query("UPDATE decision_log SET approver_name = 'Mallory' WHERE seq = 3");
+      expect(await verifyDecisionLog(store)).toEqual({
+        ok: false,
+        records: 2,
+        brokenSeq: 3,
+        problem: 'contents do not match its hash (the record was changed)',
+      });
+      await driver.query('DELETE FROM decision_log WHERE seq = 3');
+      expect(await verifyDecisionLog(store)).toMatchObject({ ok: false, brokenSeq: 4 });
+    });
+
+    it('keeps the latest MRI of each Teams user and lists approvers first for card refresh', async () => {
+      expect(await store.listCardAudience(60)).toEqual([]);
+      await store.recordTeamsUser({ aadObjectId: 'A1', mri: '29:a-old', name: 'A' });
+      await store.recordTeamsUser({ aadObjectId: 'a1', mri: '29:a', name: 'A' });
+      await store.recordTeamsUser({ aadObjectId: 'b1', mri: '29:b', name: 'B' });
+      await store.recordTeamsUser({ aadObjectId: 'c1', mri: '29:c', name: 'C' });
+      await store.noteApprover('A1', true);
+      await store.noteApprover('c1', false);
+      await store.noteApprover('unknown', true);
+      const audience = await store.listCardAudience(60);
+      expect(audience[0]).toBe('29:a');
+      expect([...audience].sort()).toEqual(['29:a', '29:b', '29:c']);
+      expect(await store.listCardAudience(2)).toHaveLength(2);
     });
   });
 }

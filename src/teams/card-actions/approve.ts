@@ -1,7 +1,5 @@
-import { decideCase, type DecideDeps } from '../../workflows/decide-case.js';
+import type { DecideDeps } from '../../workflows/decide-case.js';
 import type { CardAction } from './card-action.js';
+import { decisionAction } from './decision-action.js';
 
-export const approve = (deps: DecideDeps): CardAction => ({
-  verb: 'approve',
-  handle: (input) => decideCase(deps, { ...input, verb: 'approve' }),
-});
+export const approve = (deps: DecideDeps): CardAction => decisionAction('approve', deps);

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.js';
+import type { CardAction } from '../card-actions/card-action.js';
 import type { Person, Store } from '../../workflows/ports.js';
 import type { DemoTenant } from '../../workflows/demo-tenant.js';
 
@@ -8,6 +9,7 @@ export interface CommandContext {
   store: Store;
   demoTenant: DemoTenant | null;
   commands: readonly Command[];
+  cardActions: ReadonlyMap<string, CardAction>;
 }
 
 /** One chat command; the table of these drives both dispatch and `help`. */

@@ -1,54 +1,259 @@
-import type { Case } from '../../../src/core/case';
-import { checkDecision, describeDecision } from '../../../src/core/decide-case';
+import { privilegeOf, type Case, type CaseVerb } from '../../../src/core/case';
+import {
+  checkDecision,
+  verbsFor,
+  verbsOnCard,
+  type DecisionRules,
+} from '../../../src/core/decide-case';
 
-const approver = { id: 'alex', name: 'Alex Wilber' };
+const alex = { id: 'alex-id', name: 'Alex Wilber' };
+const megan = { id: 'megan-id', name: 'Megan Bowen' };
+const diego = { id: 'diego-id', name: 'Diego Siciliani' };
+
 const openCase: Case = {
   id: 1,
-  groupId: 'g',
-  groupName: 'Tier 0 Admins',
-  memberId: 'adele',
+  groupId: 'finance-id',
+  groupName: 'Finance Team',
+  memberId: 'adele-id',
   memberName: 'Adele Vance',
   removedAt: '2026-11-25T10:00:00.000Z',
   foundBy: 'notification',
   status: 'open',
   version: 3,
   restoreBlockedReason: null,
+  groupIsRoleAssignable: false,
+  actor: { kind: 'user', ...diego },
+  restoreRequest: null,
   decision: null,
   lastError: null,
   card: null,
 };
 
+const rules: DecisionRules = {
+  disabledReason: null,
+  approverGroupName: 'SecOps Approvers',
+  privilege: null,
+};
+const privileged: DecisionRules = { ...rules, privilege: 'role-assignable group' };
+
+const click = (
+  verb: CaseVerb,
+  overrides: Partial<Parameters<typeof checkDecision>[1]> = {},
+): Parameters<typeof checkDecision>[1] => ({
+  verb,
+  cardVersion: 3,
+  approver: alex,
+  isApprover: true,
+  reason: null,
+  ...overrides,
+});
+
+const requested: Case = {
+  ...openCase,
+  groupIsRoleAssignable: true,
+  status: 'restore-requested',
+  version: 4,
+  restoreRequest: { by: alex, at: '2026-11-25T10:01:00.000Z', reason: 'on call tonight' },
+};
+
 describe('checkDecision', () => {
-  it('lets a click on the current version of an open case proceed', () => {
-    expect(checkDecision(openCase, 'restore', 3, approver)).toEqual({ kind: 'proceed' });
-    expect(checkDecision(openCase, 'approve', 3, approver)).toEqual({ kind: 'proceed' });
-  });
-
-  it('answers a click on a decided case with the case as it is', () => {
-    const decided: Case = {
-      ...openCase,
-      status: 'restored',
-      version: 5,
-      decision: { verb: 'restore', by: approver, at: '2026-11-25T10:01:00.000Z' },
-    };
-    expect(checkDecision(decided, 'approve', 3, approver)).toEqual({
-      kind: 'already-decided',
-      case: decided,
+  it('lets an approver decide the current version of an open case', () => {
+    expect(checkDecision(openCase, click('restore'), rules)).toEqual({
+      kind: 'proceed',
+      next: 'restoring',
     });
-    expect(describeDecision(decided)).toBe('Restored by Alex Wilber');
+    expect(checkDecision(openCase, click('approve'), rules)).toEqual({
+      kind: 'proceed',
+      next: 'approved',
+    });
   });
 
-  it('treats an older card version as stale', () => {
-    expect(checkDecision(openCase, 'approve', 2, approver)).toEqual({
+  it('refuses everyone while decisions are disabled, and says why', () => {
+    const check = checkDecision(openCase, click('restore'), {
+      ...rules,
+      disabledReason: 'no approver group is configured (set APPROVER_GROUP_ID)',
+    });
+    expect(check).toEqual({
+      kind: 'refused',
+      reason:
+        'Decisions are disabled: no approver group is configured (set APPROVER_GROUP_ID). Nothing was changed.',
+    });
+  });
+
+  it('refuses a non-approver before anything else about the case', () => {
+    const check = checkDecision(
+      openCase,
+      click('restore', { isApprover: false, cardVersion: 1 }),
+      rules,
+    );
+    expect(check).toEqual({
+      kind: 'refused',
+      reason: 'Only members of SecOps Approvers can decide cases. Nothing was changed.',
+    });
+  });
+
+  it('answers a click on a decided or in-flight case with the case as it is', () => {
+    for (const status of ['approved', 'restored', 'restoring'] as const) {
+      expect(checkDecision({ ...openCase, status }, click('approve'), rules)).toEqual({
+        kind: 'already-decided',
+      });
+    }
+  });
+
+  it('treats another card version as stale', () => {
+    expect(checkDecision(openCase, click('approve', { cardVersion: 2 }), rules)).toEqual({
       kind: 'stale',
-      case: openCase,
     });
+    expect(checkDecision(openCase, click('approve', { cardVersion: 4 }), rules)).toEqual({
+      kind: 'stale',
+    });
+  });
+
+  it('never lets the removed member decide their own case', () => {
+    for (const verb of ['approve', 'restore'] as const) {
+      const check = checkDecision(
+        openCase,
+        click(verb, { approver: { id: 'ADELE-ID', name: 'Adele Vance' } }),
+        rules,
+      );
+      expect(check).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/removed/) });
+    }
+  });
+
+  it('does not let the actor approve their own removal, but lets them restore', () => {
+    const byDiego = click('approve', { approver: diego });
+    expect(checkDecision(openCase, byDiego, rules)).toEqual({
+      kind: 'refused',
+      reason: 'You removed Adele Vance yourself, so another approver must approve the removal.',
+    });
+    expect(checkDecision(openCase, { ...byDiego, verb: 'restore' }, rules).kind).toBe('proceed');
+  });
+
+  it('keeps Approve closed while the audit log has not named the actor', () => {
+    const unknown = { ...openCase, actor: null };
+    expect(checkDecision(unknown, click('approve'), rules)).toEqual({
+      kind: 'refused',
+      reason:
+        'Waiting for the audit log to say who removed Adele Vance; Approve is possible once it does. Nothing was changed.',
+    });
+    expect(checkDecision(unknown, click('restore'), rules).kind).toBe('proceed');
   });
 
   it('refuses a restore the group cannot take', () => {
     const dynamic = { ...openCase, restoreBlockedReason: 'membership comes from a dynamic rule' };
-    const check = checkDecision(dynamic, 'restore', 3, approver);
-    expect(check.kind).toBe('refused');
-    expect(checkDecision(dynamic, 'approve', 3, approver).kind).toBe('proceed');
+    expect(checkDecision(dynamic, click('restore'), rules)).toEqual({
+      kind: 'refused',
+      reason: 'Restore is not possible: membership comes from a dynamic rule.',
+    });
+    expect(checkDecision(dynamic, click('approve'), rules).kind).toBe('proceed');
+  });
+
+  describe('four eyes on a privileged group', () => {
+    const tier0 = { ...openCase, groupIsRoleAssignable: true, groupName: 'Tier 0 Admins' };
+
+    it('needs a reason for every decision but a cancel', () => {
+      for (const verb of ['approve', 'restore'] as const) {
+        expect(checkDecision(tier0, click(verb), privileged)).toEqual({
+          kind: 'refused',
+          reason:
+            'Tier 0 Admins is a role-assignable group: type a reason, then click again. Nothing was changed.',
+        });
+      }
+      expect(
+        checkDecision(tier0, click('approve', { reason: 'left the team' }), privileged),
+      ).toEqual({ kind: 'proceed', next: 'approved' });
+    });
+
+    it('turns the first Restore into a request, not a Graph call', () => {
+      expect(checkDecision(tier0, click('restore', { reason: 'needed' }), privileged)).toEqual({
+        kind: 'proceed',
+        next: 'restore-requested',
+      });
+    });
+
+    it('lets a different approver confirm, never the requester', () => {
+      const confirmByAlex = click('confirm-restore', { cardVersion: 4, reason: 'ok' });
+      expect(checkDecision(requested, confirmByAlex, privileged)).toEqual({
+        kind: 'refused',
+        reason: 'You requested this restore; a second approver must confirm it.',
+      });
+      expect(
+        checkDecision(requested, { ...confirmByAlex, approver: megan, reason: null }, privileged),
+      ).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/type a reason/) });
+      expect(checkDecision(requested, { ...confirmByAlex, approver: megan }, privileged)).toEqual({
+        kind: 'proceed',
+        next: 'restoring',
+      });
+    });
+
+    it('lets only the requester cancel, without a reason', () => {
+      const cancel = click('cancel-restore', { cardVersion: 4 });
+      expect(checkDecision(requested, cancel, privileged)).toEqual({
+        kind: 'proceed',
+        next: 'open',
+      });
+      expect(checkDecision(requested, { ...cancel, approver: megan }, privileged)).toEqual({
+        kind: 'refused',
+        reason: 'Only Alex Wilber, who requested the restore, can cancel it.',
+      });
+    });
+
+    it('refuses a second request and a confirm or cancel with nothing pending', () => {
+      expect(
+        checkDecision(requested, click('restore', { cardVersion: 4, reason: 'x' }), privileged),
+      ).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/already requested/) });
+      expect(
+        checkDecision(tier0, click('confirm-restore', { reason: 'x' }), privileged),
+      ).toMatchObject({ kind: 'refused' });
+      expect(checkDecision(tier0, click('cancel-restore'), privileged)).toMatchObject({
+        kind: 'refused',
+      });
+    });
+
+    it('lets another approver approve the removal instead, declining the request', () => {
+      expect(
+        checkDecision(
+          requested,
+          click('approve', { approver: megan, cardVersion: 4, reason: 'stays out' }),
+          privileged,
+        ),
+      ).toEqual({ kind: 'proceed', next: 'approved' });
+    });
+  });
+});
+
+describe('privilegeOf', () => {
+  it('names role-assignable groups and configured tier 0 groups, case-insensitively', () => {
+    expect(privilegeOf(openCase, new Set())).toBeNull();
+    expect(privilegeOf({ ...openCase, groupIsRoleAssignable: true }, new Set())).toBe(
+      'role-assignable group',
+    );
+    expect(privilegeOf({ ...openCase, groupId: 'FINANCE-ID' }, new Set(['finance-id']))).toBe(
+      'tier 0 group',
+    );
+  });
+});
+
+describe('verbs on the card', () => {
+  it('offers what the state allows to everyone, and to each person what they may do', () => {
+    expect(verbsOnCard(openCase, rules)).toEqual(['approve', 'restore']);
+    expect(verbsOnCard(requested, privileged)).toEqual([
+      'confirm-restore',
+      'cancel-restore',
+      'approve',
+    ]);
+    expect(verbsOnCard({ ...openCase, status: 'restored' }, rules)).toEqual([]);
+    expect(verbsOnCard(openCase, { ...rules, disabledReason: 'off' })).toEqual([]);
+
+    expect(verbsFor(requested, { person: alex, isApprover: true }, privileged)).toEqual([
+      'approve',
+      'cancel-restore',
+    ]);
+    expect(verbsFor(requested, { person: megan, isApprover: true }, privileged)).toEqual([
+      'approve',
+      'confirm-restore',
+    ]);
+    expect(verbsFor(openCase, { person: megan, isApprover: false }, rules)).toEqual([]);
+    expect(verbsFor(openCase, { person: diego, isApprover: true }, rules)).toEqual(['restore']);
   });
 });

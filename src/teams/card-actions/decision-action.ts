@@ -1,0 +1,32 @@
+import type { CaseVerb } from '../../core/case.js';
+import { decideCase, type DecideDeps, type DecisionOutcome } from '../../workflows/decide-case.js';
+import type { CardAction } from './card-action.js';
+
+const teamsTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
+
+export function noticeFor(outcome: DecisionOutcome): string {
+  const d = outcome.case.decision;
+  switch (outcome.kind) {
+    case 'decided':
+      return '';
+    case 'already-decided':
+      return d
+        ? `Already decided by ${d.by.name} at {{DATE(${teamsTime(d.at)}, SHORT)}} {{TIME(${teamsTime(d.at)})}}. Nothing was changed.`
+        : 'This case was already decided. Nothing was changed.';
+    case 'stale':
+      return 'This card was out of date. Here is the current case; nothing was changed.';
+    case 'refused':
+      return outcome.reason;
+    case 'failed':
+      return `Restore failed: ${outcome.reason}`;
+  }
+}
+
+/** A card verb that asks decideCase for a decision. */
+export const decisionAction = (verb: CaseVerb, deps: DecideDeps): CardAction => ({
+  verb,
+  async handle(input) {
+    const outcome = await decideCase(deps, { ...input, verb });
+    return { case: outcome.case, isApprover: outcome.isApprover, notice: noticeFor(outcome) };
+  },
+});

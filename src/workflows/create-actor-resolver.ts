@@ -1,0 +1,64 @@
+import { isSettled, type Actor, type Case } from '../core/case.js';
+import type { Clock, Directory, Log, Store } from './ports.js';
+
+/** How far back from detection a removal can have happened (a sweep after downtime finds it late). */
+const LOOKBACK_MS = 7 * 24 * 60 * 60_000;
+/** Entra's clock and ours disagree a little; a record much later is a later removal. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+const RETRY_AFTER_MS = 10_000;
+
+/** The directory audit log's answer to "who removed this member", for one case. */
+export function findActorFor(
+  directory: Directory,
+  c: Pick<Case, 'groupId' | 'memberId' | 'removedAt'>,
+): Promise<Actor | null> {
+  const detected = Date.parse(c.removedAt);
+  return directory.findRemovalActor({
+    groupId: c.groupId,
+    memberId: c.memberId,
+    notBefore: new Date(detected - LOOKBACK_MS).toISOString(),
+    notAfter: new Date(detected + CLOCK_SLACK_MS).toISOString(),
+  });
+}
+
+/**
+ * Looks the actor up for a case that does not know it yet and stores it (a new case version,
+ * so the card shows it). Returns the updated case, or null when the log still does not say or
+ * someone else changed the case first. Lookups of one case are at least 10 s apart: the audit
+ * log lags minutes behind, and every refresh of a card would otherwise ask.
+ */
+export function createActorResolver(deps: {
+  store: Store;
+  directory: Directory;
+  log: Log;
+  clock: Clock;
+  onCaseChanged: () => void;
+}): (c: Case) => Promise<Case | null> {
+  const lastTried = new Map<number, number>();
+  return async (c) => {
+    if (c.actor || isSettled(c.status)) return null;
+    const now = deps.clock.now().getTime();
+    if ((lastTried.get(c.id) ?? 0) + RETRY_AFTER_MS > now) return null;
+    if (lastTried.size > 10_000) lastTried.clear();
+    lastTried.set(c.id, now);
+    let actor: Actor | null;
+    try {
+      actor = await findActorFor(deps.directory, c);
+    } catch (error) {
+      deps.log.warn({ err: error, caseId: c.id }, 'directory audit lookup failed');
+      return null;
+    }
+    if (!actor) return null;
+    const updated = await deps.store.updateCase(c.id, c.version, {
+      status: c.status,
+      decision: c.decision,
+      lastError: c.lastError,
+      actor,
+    });
+    if (updated) {
+      deps.log.info({ caseId: c.id, actor: actor.id }, 'actor found in the audit log');
+      deps.onCaseChanged();
+    }
+    return updated;
+  };
+}
