@@ -84,6 +84,7 @@ async function connectGraph(config: Config, log: Logger) {
       simulator: null,
       client: createGraphClient(credential, endpoint),
       watched: g.watchedGroupIds,
+      tenantId: g.tenantId,
       demoTenant: null,
     };
   }
@@ -114,6 +115,7 @@ async function connectGraph(config: Config, log: Logger) {
   return {
     simulator,
     client,
+    tenantId: seedTenant.tenantId,
     watched: await retryWithBackoff(
       'listing the simulated groups',
       () => listGroupIds(client),
@@ -196,13 +198,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }
   };
 
+  const reportedUnknown = new Set<string>();
   const acceptFromGraph = async (payload: unknown): Promise<number> => {
     const notifications = parseOrReject(payload);
     const result = await acceptNotifications(
-      { store, log, isWatched: (id) => watched.has(id) },
+      { store, log, tenantId: graph.tenantId, isWatched: (id) => watched.has(id), reportedUnknown },
       notifications.map((n) => ({
         subscriptionId: n.subscriptionId,
         clientState: n.clientState ?? null,
+        tenantId: n.tenantId ?? null,
         groupId: groupIdOf(n),
       })),
     );

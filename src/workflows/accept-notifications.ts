@@ -4,7 +4,18 @@ import type { Log, Store } from './ports.js';
 export interface IncomingNotification {
   subscriptionId: string;
   clientState: string | null;
+  tenantId: string | null;
   groupId: string | null;
+}
+
+export interface AcceptDeps {
+  store: Store;
+  log: Log;
+  /** The tenant our subscription lives in; notifications for any other are dropped. */
+  tenantId: string;
+  isWatched: (groupId: string) => boolean;
+  /** Unknown subscription ids already logged, so a stray sender is reported once, not per POST. */
+  reportedUnknown: Set<string>;
 }
 
 export type AcceptResult =
@@ -19,18 +30,22 @@ export function sameSecret(a: string, b: string): boolean {
 
 /**
  * Checks each notification against the stored subscription and persists the ones that are real
- * work. A wrong clientState anywhere means the request did not come from Graph: nothing is kept.
+ * work, one inbox row per group however many notifications name it. A wrong clientState anywhere
+ * means the request did not come from Graph: nothing is kept. Unknown subscriptions and tenants
+ * are acknowledged and dropped.
  */
 export async function acceptNotifications(
-  deps: { store: Store; log: Log; isWatched: (groupId: string) => boolean },
+  deps: AcceptDeps,
   notifications: IncomingNotification[],
 ): Promise<AcceptResult> {
   const subscription = await deps.store.getSubscription();
-  const work: Array<{ subscriptionId: string; groupId: string }> = [];
+  const work = new Map<string, { subscriptionId: string; groupId: string }>();
   const unknownSubscriptions = new Set<string>();
   let ignored = 0;
   for (const n of notifications) {
-    if (!subscription || n.subscriptionId !== subscription.id) {
+    const foreignTenant =
+      n.tenantId !== null && n.tenantId.toLowerCase() !== deps.tenantId.toLowerCase();
+    if (!subscription || n.subscriptionId !== subscription.id || foreignTenant) {
       unknownSubscriptions.add(n.subscriptionId);
       ignored++;
       continue;
@@ -42,14 +57,17 @@ export async function acceptNotifications(
       ignored++;
       continue;
     }
-    work.push({ subscriptionId: n.subscriptionId, groupId: n.groupId });
+    work.set(n.groupId, { subscriptionId: n.subscriptionId, groupId: n.groupId });
   }
-  if (unknownSubscriptions.size > 0) {
+  const firstSeen = [...unknownSubscriptions].filter((id) => !deps.reportedUnknown.has(id));
+  if (firstSeen.length > 0) {
+    if (deps.reportedUnknown.size < 10_000)
+      for (const id of firstSeen) deps.reportedUnknown.add(id);
     deps.log.warn(
-      { subscriptionIds: [...unknownSubscriptions].slice(0, 10) },
-      'notification for unknown subscription dropped',
+      { subscriptionIds: firstSeen.slice(0, 10) },
+      'notification for unknown subscription or tenant dropped',
     );
   }
-  const persisted = await deps.store.enqueueInbox(work);
+  const persisted = await deps.store.enqueueInbox([...work.values()]);
   return { kind: 'accepted', persisted, ignored };
 }
