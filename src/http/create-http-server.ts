@@ -38,7 +38,17 @@ export function createHttpServer(h: HttpHandlers): Server {
     '/api/messages',
     restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }),
     async (req: restify.Request, res: restify.Response) => {
-      await h.processTeamsRequest(req, res);
+      try {
+        await h.processTeamsRequest(req, res);
+      } catch (error) {
+        // botbuilder validates the activity's shape before its own error handling starts.
+        h.log.warn({ err: error }, 'teams request refused: not an activity');
+        if (!res.headersSent) {
+          res.send(400, {
+            error: { code: 'BadActivity', message: 'The body is not an activity.' },
+          });
+        }
+      }
     },
   );
   server.post('/api/graph/notifications', graphWebhookRoute(h.log, h.acceptNotifications));
