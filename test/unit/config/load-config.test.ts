@@ -103,4 +103,27 @@ describe('loadConfig', () => {
     }).join();
     expect(problems).not.toContain('s3cr3t-value');
   });
+
+  it('takes the approver group and tier 0 groups as GUIDs, and leaves approvers unset by default', () => {
+    expect(loadConfig(live).decisions).toEqual({ approverGroupId: null, tier0GroupIds: [] });
+    const config = loadConfig({
+      ...live,
+      APPROVER_GROUP_ID: '00000000-0000-4000-9000-00000000000A',
+      TIER0_GROUP_IDS:
+        ' 00000000-0000-4000-9000-000000000002 ,00000000-0000-4000-9000-00000000000B',
+    });
+    expect(config.decisions).toEqual({
+      approverGroupId: '00000000-0000-4000-9000-00000000000a',
+      tier0GroupIds: [
+        '00000000-0000-4000-9000-000000000002',
+        '00000000-0000-4000-9000-00000000000b',
+      ],
+    });
+    expect(problemsOf({ ...live, APPROVER_GROUP_ID: 'SecOps Approvers' }).join()).toMatch(
+      /^APPROVER_GROUP_ID: must be a GUID/,
+    );
+    expect(
+      problemsOf({ ...live, TIER0_GROUP_IDS: 'tier0,00000000-0000-4000-9000-000000000002' }).join(),
+    ).toMatch(/TIER0_GROUP_IDS: not GUIDs: tier0/);
+  });
 });
