@@ -1,4 +1,9 @@
-import { GraphError, ResponseType, type Client } from '@microsoft/microsoft-graph-client';
+import {
+  GraphError,
+  ResponseType,
+  RetryHandlerOptions,
+  type Client,
+} from '@microsoft/microsoft-graph-client';
 import type { Actor, GroupProfile } from '../core/case.js';
 import type { MemberDelta } from '../core/membership-diff.js';
 import {
@@ -174,6 +179,8 @@ export function createGraphDirectory(client: Client): Directory {
     async findRemovalActor({ groupId, memberId, notBefore, notAfter }) {
       const page: { value?: AuditRecord[] } = await client
         .api('/auditLogs/directoryAudits')
+        // Best effort: a throttled lookup must not hold up a case or a click; the next one asks again.
+        .middlewareOptions([new RetryHandlerOptions(0, 0)])
         .filter(
           `activityDisplayName eq 'Remove member from group' and activityDateTime ge ${notBefore}` +
             ` and activityDateTime le ${notAfter} and targetResources/any(t:t/id eq ${odataString(memberId)})`,
