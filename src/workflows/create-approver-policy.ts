@@ -31,6 +31,7 @@ export function createApproverPolicy(
   const cache = new Map<string, { isApprover: boolean; until: number }>();
   const inFlight = new Map<string, Promise<boolean>>();
   let name: string | null = null;
+  let nameRetryAt = 0;
 
   const check = async (groupId: string, userId: string): Promise<boolean> => {
     const isApprover = (await deps.directory.checkMemberGroups(userId, [groupId])).some(
@@ -52,10 +53,12 @@ export function createApproverPolicy(
     async groupName() {
       if (!groupId) return 'the approver group';
       if (name) return name;
+      if (deps.clock.now().getTime() < nameRetryAt) return 'the approver group';
       try {
         name = (await deps.directory.getGroupProfile(groupId)).displayName;
         return name;
       } catch (error) {
+        nameRetryAt = deps.clock.now().getTime() + 60_000;
         deps.log.warn({ err: error, groupId }, 'approver group name not readable');
         return 'the approver group';
       }

@@ -99,6 +99,11 @@ describe('case card', () => {
     expect(buttonsOf(actor).map((b) => b.verb)).toEqual(['restore']);
   });
 
+  it('shows the card everyone sees when it could not be checked whether the viewer may decide', () => {
+    const unknown = renderCaseCard(openCase, ctx, { viewer: { person: alex, isApprover: null } });
+    expect(unknown).toEqual(renderCaseCard(openCase, ctx));
+  });
+
   it('says when the actor is not known yet', () => {
     const card = JSON.stringify(renderCaseCard({ ...openCase, actor: null }, ctx));
     expect(card).toContain('not known yet (waiting for the audit log)');
