@@ -222,8 +222,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const subscriptionDeps = { store, directory, log, clock };
   let publicUrl = config.publicUrl ?? '';
-  const sweep = async () => {
-    const { swept, opened } = await sweepGroups(syncDeps, watched);
+  const sweep = async (reason: 'periodic' | 'event' = 'event') => {
+    const { swept, opened } = await sweepGroups(syncDeps, watched, reason);
     if (opened > 0) kickCards();
     return swept ? 1 : 0;
   };
@@ -309,7 +309,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         startWorkerLoop('outbox', () => deliverCards({ store, messenger, log }), poll, log),
         startWorkerLoop(
           'sweep',
-          async () => (await sweep(), 0),
+          async () => (await sweep('periodic'), 0),
           config.workers.sweepIntervalMs,
           log,
           { immediate: false },

@@ -54,10 +54,10 @@ export async function startPlayground(options: {
     },
   );
   const output: string[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
+  const started = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`Agents Playground did not start: ${output.join('')}`)),
-      30_000,
+      15_000,
     );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
@@ -74,6 +74,13 @@ export async function startPlayground(options: {
       reject(new Error(`Agents Playground exited with ${code}: ${output.join('')}`));
     });
   });
+  let port: number;
+  try {
+    port = await started;
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     stop: () =>

@@ -148,6 +148,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           }
         : null;
     },
+    clearAlertChannel: async (teamId) => {
+      const { rows } = await driver.query(
+        'DELETE FROM alert_channel WHERE team_id = $1 RETURNING id',
+        [teamId],
+      );
+      return rows.length > 0;
+    },
     setAlertChannel: async (channel: AlertChannel) => {
       await driver.query(
         `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)

@@ -116,12 +116,16 @@ export class GroupGuardBot extends TeamsActivityHandler {
       await next();
     });
     this.onInstallationUpdateAdd(async (ctx, next) => {
-      await this.bindChannel(ctx, true);
+      await this.bindChannel(ctx);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (ctx, next) => {
+      await this.unbindChannel(ctx);
       await next();
     });
     this.onMembersAdded(async (ctx, next) => {
       const botAdded = ctx.activity.membersAdded?.some((m) => m.id === ctx.activity.recipient.id);
-      if (botAdded) await this.bindChannel(ctx, true);
+      if (botAdded) await this.bindChannel(ctx);
       await next();
     });
     this.onMessage(async (ctx, next) => {
@@ -152,10 +156,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
       .catch((error: unknown) => this.deps.log.warn({ err: error }, 'teams user not recorded'));
   }
 
-  private async bindChannel(ctx: TurnContext, overwrite: boolean): Promise<void> {
+  /**
+   * The first team to install the bot (or post to it) gets the alerts and keeps them until the
+   * bot is removed from that team: installing the app elsewhere must not redirect security alerts.
+   */
+  private async bindChannel(ctx: TurnContext): Promise<void> {
     const channel = alertChannelOf(ctx.activity);
     if (!channel) return;
-    if (!overwrite && (await this.deps.store.getAlertChannel())) return;
+    if (await this.deps.store.getAlertChannel()) return;
     await this.deps.store.setAlertChannel(channel);
     this.deps.log.info(
       { teamId: channel.teamId, channelId: channel.channelId },
@@ -163,9 +171,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
     );
   }
 
+  private async unbindChannel(ctx: TurnContext): Promise<void> {
+    const teamId = alertChannelOf(ctx.activity)?.teamId;
+    if (!teamId || !(await this.deps.store.clearAlertChannel(teamId))) return;
+    this.deps.log.warn({ teamId }, 'bot removed from the alert team, alert channel unbound');
+  }
+
   private async handleMessage(ctx: TurnContext): Promise<void> {
-    if (ctx.activity.conversation?.conversationType === 'channel')
-      await this.bindChannel(ctx, false);
+    if (ctx.activity.conversation?.conversationType === 'channel') await this.bindChannel(ctx);
     const text = (
       TurnContext.removeRecipientMention(ctx.activity) ??
       ctx.activity.text ??
@@ -173,9 +186,8 @@ export class GroupGuardBot extends TeamsActivityHandler {
     ).trim();
     const found = findCommand(text);
     if (!found) {
-      await ctx.sendActivity(
-        `I did not understand "${text.slice(0, 80).replace(INVISIBLE, ' ')}". Try \`help\`.`,
-      );
+      // The text is not echoed: a reply in the bot's voice must not carry someone's markdown.
+      await ctx.sendActivity('I did not understand that. Try `help`.');
       return;
     }
     if (found.command.demoOnly && this.deps.mode === 'live') {

@@ -33,7 +33,7 @@ export interface CaseCardView {
   actorText: string;
   foundBy: string;
   statusText: string;
-  statusColor: 'Attention' | 'Good' | 'Accent' | 'Warning';
+  statusColor: 'Attention' | 'Default';
   headerStyle: 'attention' | 'good' | 'accent' | 'warning';
   privilegeText: string;
   reasonText: string;
@@ -72,25 +72,25 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
     case 'restore-requested':
       return {
         statusText: `Restore requested by ${c.restoreRequest?.by.name ?? 'someone'} — needs a second approver`,
-        statusColor: 'Warning',
+        statusColor: 'Default',
         headerStyle: 'warning',
       };
     case 'restoring':
       return {
         statusText: `Restore by ${by} in progress${requested}`,
-        statusColor: 'Accent',
+        statusColor: 'Default',
         headerStyle: 'accent',
       };
     case 'restored':
       return {
         statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}${requested}`,
-        statusColor: 'Good',
+        statusColor: 'Default',
         headerStyle: 'good',
       };
     case 'approved':
       return {
         statusText: `Removal approved by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
-        statusColor: 'Good',
+        statusColor: 'Default',
         headerStyle: 'good',
       };
   }

@@ -129,6 +129,8 @@ export interface Store {
 
   getAlertChannel(): Promise<AlertChannel | null>;
   setAlertChannel(channel: AlertChannel): Promise<void>;
+  /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
+  clearAlertChannel(teamId: string): Promise<boolean>;
 
   getSubscription(): Promise<SubscriptionRecord | null>;
   saveSubscription(subscription: SubscriptionRecord): Promise<void>;

@@ -24,7 +24,11 @@ import {
   waitUntilSteady,
 } from './playground-page';
 
-const IMG_DIR = join(__dirname, '..', '..', 'docs', 'img');
+// README screenshots are refreshed only on request, so a test run leaves the tree clean.
+const IMG_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'img')
+    : join(__dirname, '..', '..', 'test-results', 'img');
 const COMMAND = 'simulate remove Adele Vance from MFA Required';
 const REPLY = 'Diego Siciliani removed Adele Vance from MFA Required. A case card follows';
 const CARD_TITLE = 'GG-1 · Member removed from MFA Required';

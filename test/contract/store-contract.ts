@@ -104,6 +104,10 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       await store.setAlertChannel(channel);
       await store.setAlertChannel({ ...channel, channelId: 'ch2' });
       expect(await store.getAlertChannel()).toEqual({ ...channel, channelId: 'ch2' });
+      expect(await store.clearAlertChannel('another-team')).toBe(false);
+      expect(await store.getAlertChannel()).not.toBeNull();
+      expect(await store.clearAlertChannel('team')).toBe(true);
+      expect(await store.getAlertChannel()).toBeNull();
     });
 
     it('keeps the subscription with its clientState', async () => {

@@ -58,10 +58,10 @@ async function clickAs(
 
 export const simulate: Command = {
   name: 'simulate',
-  usage: 'simulate remove <member> from <group>',
+  usage: 'simulate remove MEMBER from GROUP',
   description:
     'Demo only: an admin of the simulated tenant removes a member; alone, lists groups and members. ' +
-    '`simulate <verb> GG-<n> as <person>: <reason>` clicks a card button as another person ' +
+    '`simulate VERB GG-N as PERSON: REASON` clicks a card button as another person ' +
     '(the Playground has only one user), e.g. `simulate confirm-restore GG-2 as Megan Bowen: on call tonight`.',
   demoOnly: true,
   async run(ctx, args) {
