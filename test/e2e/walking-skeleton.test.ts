@@ -1,5 +1,6 @@
 import { SEED } from '../../src/sim/seed-tenant';
 import { cardActionInvoke } from '../fakes/teams-activities';
+import { buttonsOf, casePost, click, textOf, waitForCardText } from './case-cards';
 import {
   eventually,
   installInTeam,
@@ -11,29 +12,8 @@ import {
 const alex = teamsUser('Alex Wilber', SEED.users.alex);
 const { finance, mfaRequired } = SEED.groups;
 
-const cardOf = (record: { card?: unknown }): unknown => {
-  if (!record.card) throw new Error(`no card in ${JSON.stringify(record)}`);
-  return record.card;
-};
-
-const executeActions = (
-  card: unknown,
-): Array<{ verb: string; data: { caseId: number; version: number } }> => {
-  const found: Array<{ verb: string; data: { caseId: number; version: number } }> = [];
-  JSON.stringify(
-    card,
-    (_key, value: { type?: string; verb?: string; data?: { caseId: number; version: number } }) => {
-      // The card's `refresh` is an Action.Execute too, but not a button.
-      if (value?.type === 'Action.Execute' && value.verb && value.verb !== 'refresh' && value.data)
-        found.push({ verb: value.verb, data: value.data });
-      return value;
-    },
-  );
-  return found;
-};
-
 const postsMentioning = (gg: GroupGuardUnderTest, text: string) =>
-  gg.connector.posts().filter((p) => JSON.stringify(p.card).includes(text));
+  gg.connector.posts().filter((p) => textOf(p.card).includes(text));
 
 describe('walking skeleton: removal → card → decision, with bot authentication on', () => {
   let gg: GroupGuardUnderTest;
@@ -62,74 +42,35 @@ describe('walking skeleton: removal → card → decision, with bot authenticati
     gg.sim.directory.removeMember(mfaRequired, SEED.users.adele, SEED.users.diego);
     expect(gg.sim.directory.isMember(mfaRequired, SEED.users.adele)).toBe(false);
 
-    const post = await eventually(
-      async () => postsMentioning(gg, 'Adele Vance')[0],
-      'the case card',
-    );
-    const card = cardOf(post);
-    expect(JSON.stringify(card)).toContain('MFA Required');
+    const post = await casePost(gg, 'Adele Vance', 'MFA Required');
     expect(post.request.authorizationValid).toBe(true);
-    const actions = executeActions(card);
-    expect(actions.map((a) => a.verb).sort()).toEqual(['approve', 'restore']);
-    const restore = actions.find((a) => a.verb === 'restore');
+    const buttons = buttonsOf(post.card);
+    expect(buttons.map((b) => b.verb).sort()).toEqual(['approve', 'restore']);
+    const restore = buttons.find((b) => b.verb === 'restore');
     expect(Object.keys(restore?.data ?? {}).sort()).toEqual(['caseId', 'version']);
 
-    const invoke = cardActionInvoke({
-      verb: 'restore',
-      data: restore?.data,
-      from: alex,
-      replyToId: post.activityId,
-      conversationId: post.conversationId,
-      serviceUrl: gg.connector.serviceUrl,
-      bot: gg.bot,
-    });
-    const response = await gg.send(invoke);
+    const response = await click(gg, post, alex, 'restore', restore?.data ?? {});
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       statusCode: 200,
       type: 'application/vnd.microsoft.card.adaptive',
     });
-    expect(JSON.stringify(response.body)).toContain('Restored by Alex Wilber');
+    expect(response.text).toContain('Restored by Alex Wilber');
     expect(gg.sim.directory.isMember(mfaRequired, SEED.users.adele)).toBe(true);
 
-    const update = await eventually(
-      async () =>
-        gg.connector
-          .updates(post.activityId)
-          .find((u) => JSON.stringify(u.card).includes('Restored by Alex Wilber')),
-      'the card update for everyone',
-    );
-    expect(executeActions(cardOf(update))).toEqual([]);
+    const everyone = await waitForCardText(gg, post, 'Restored by Alex Wilber');
+    expect(buttonsOf(everyone)).toEqual([]);
     expect(postsMentioning(gg, 'Adele Vance')).toHaveLength(1);
   });
 
   it('Approve records who approved the removal and leaves the member out', async () => {
     gg.sim.directory.removeMember(finance, SEED.users.johanna, SEED.users.diego);
-    const post = await eventually(
-      async () => postsMentioning(gg, 'Johanna Lorenz')[0],
-      'the case card',
-    );
-    const approve = executeActions(cardOf(post)).find((a) => a.verb === 'approve');
-    const response = await gg.send(
-      cardActionInvoke({
-        verb: 'approve',
-        data: approve?.data,
-        from: alex,
-        replyToId: post.activityId,
-        conversationId: post.conversationId,
-        serviceUrl: gg.connector.serviceUrl,
-        bot: gg.bot,
-      }),
-    );
-    expect(JSON.stringify(response.body)).toContain('Removal approved by Alex Wilber');
+    const post = await casePost(gg, 'Johanna Lorenz', 'Finance Team');
+    const approve = buttonsOf(post.card).find((b) => b.verb === 'approve');
+    const response = await click(gg, post, alex, 'approve', approve?.data ?? {});
+    expect(response.text).toContain('Removal approved by Alex Wilber');
     expect(gg.sim.directory.isMember(finance, SEED.users.johanna)).toBe(false);
-    await eventually(
-      async () =>
-        gg.connector
-          .updates(post.activityId)
-          .find((u) => JSON.stringify(u.card).includes('Removal approved by Alex Wilber')),
-      'the approved card',
-    );
+    await waitForCardText(gg, post, 'Removal approved by Alex Wilber');
   });
 
   it('answers an unknown verb or case with an error invoke response and changes nothing', async () => {
