@@ -1,3 +1,4 @@
+import type { Case } from '../../src/core/case';
 import type { SqlDriver } from '../../src/store/sql-driver';
 import { createSqlStore } from '../../src/store/sql-store';
 import { verifyDecisionLog } from '../../src/workflows/decision-log';
@@ -59,7 +60,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       store = await createSqlStore(driver);
     });
 
-    const openCase = async () => {
+    const openCase = async (): Promise<Case> => {
       await store.commitGroupSync(baseline(['adele']));
       const [c] =
         (await store.commitGroupSync({
@@ -200,16 +201,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
     });
 
     it('updates a case only from the version the caller saw', async () => {
-      await store.commitGroupSync(baseline(['adele']));
-      const [c] =
-        (await store.commitGroupSync({
-          ...baseline([]),
-          expectedDeltaLink: 'link-1',
-          newDeltaLink: 'link-2',
-          removed: ['adele'],
-          cases: [removal('adele')],
-        })) ?? [];
-      if (!c) throw new Error('no case');
+      const c = await openCase();
       const decision = {
         verb: 'approve' as const,
         by: { id: 'alex', name: 'Alex' },
@@ -228,16 +220,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
     });
 
     it('records the posted card once and keeps a newer version pending', async () => {
-      await store.commitGroupSync(baseline(['adele']));
-      const [c] =
-        (await store.commitGroupSync({
-          ...baseline([]),
-          expectedDeltaLink: 'link-1',
-          newDeltaLink: 'link-2',
-          removed: ['adele'],
-          cases: [removal('adele')],
-        })) ?? [];
-      if (!c) throw new Error('no case');
+      const c = await openCase();
       await store.claimOutbox(10, 60_000);
       await store.updateCase(c.id, 1, { status: 'approved', decision: null, lastError: null });
       const card = { serviceUrl: 'http://c/', conversationId: 'ch;messageid=1', activityId: '1' };
@@ -249,17 +232,9 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
     });
 
     it('delays a failed card delivery', async () => {
-      await store.commitGroupSync(baseline(['adele']));
-      const [c] =
-        (await store.commitGroupSync({
-          ...baseline([]),
-          expectedDeltaLink: 'link-1',
-          newDeltaLink: 'link-2',
-          removed: ['adele'],
-          cases: [removal('adele')],
-        })) ?? [];
+      const c = await openCase();
       await store.claimOutbox(10, 0);
-      await store.retryOutbox(c?.id ?? 0, 60_000, 'connector said 429');
+      await store.retryOutbox(c.id, 60_000, 'connector said 429');
       expect(await store.claimOutbox(10, 60_000)).toEqual([]);
     });
 
