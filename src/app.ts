@@ -49,6 +49,7 @@ import { ensureSubscription, renewSubscription } from './workflows/ensure-subscr
 import type { Clock, Store } from './workflows/ports.js';
 import { processInbox } from './workflows/process-inbox.js';
 import { sweepGroups } from './workflows/sweep-groups.js';
+import { resumeInterruptedRestores } from './workflows/resume-interrupted-restores.js';
 import { retryWithBackoff } from './workflows/retry-with-backoff.js';
 import { startWorkerLoop, type WorkerLoop } from './workflows/worker-loop.js';
 
@@ -225,6 +226,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const sweep = async (reason: 'periodic' | 'event' = 'event') => {
     const { swept, opened } = await sweepGroups(syncDeps, watched, reason);
     if (opened > 0) kickCards();
+    await store.withLock('resume-restores', false, () =>
+      resumeInterruptedRestores({ ...syncDeps, onCaseChanged: kickCards }),
+    );
     return swept ? 1 : 0;
   };
   // Lifecycle work runs after the 202: Graph wants the answer within 3 s.

@@ -160,3 +160,45 @@ describe('subscription lifecycle', () => {
     expect((await gg.app.store.getSubscription())?.expiresAt).toBe(stored?.expiresAt);
   });
 });
+
+describe('a restore cut off by a crash', () => {
+  let gg: GroupGuardUnderTest;
+  let offsetMs = 0;
+  const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
+
+  beforeAll(async () => {
+    gg = await startGroupGuard({ SWEEP_INTERVAL_MS: '200' }, { clock });
+    await installInTeam(gg, alex);
+  });
+  afterAll(async () => {
+    await gg?.stop();
+  });
+
+  it('is finished by a later sweep: the member is back and the case says who restored', async () => {
+    gg.sim.directory.removeMember(finance, SEED.users.lee, SEED.users.diego);
+    const [opened] = await eventually(async () => {
+      const cases = await casesFor(gg, SEED.users.lee);
+      return cases.length > 0 ? cases : null;
+    }, 'the case');
+    if (!opened) throw new Error('no case');
+    // The state a crash between the claim and Graph's answer leaves behind.
+    const by = { id: SEED.users.alex, name: 'Alex Wilber' };
+    const claimed = await gg.app.store.updateCase(opened.id, opened.version, {
+      status: 'restoring',
+      decision: { verb: 'restore', by, at: new Date().toISOString(), reason: null },
+      lastError: null,
+    });
+    expect(claimed?.status).toBe('restoring');
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await gg.app.store.getCase(opened.id))?.status).toBe('restoring');
+
+    offsetMs = 5 * 60_000;
+    await eventually(
+      async () => (await gg.app.store.getCase(opened.id))?.status === 'restored',
+      'the restore to finish',
+    );
+    expect(gg.sim.directory.isMember(finance, SEED.users.lee)).toBe(true);
+    expect((await gg.app.store.getCase(opened.id))?.decision?.by).toEqual(by);
+    offsetMs = 0;
+  });
+});

@@ -1,0 +1,73 @@
+import type { Case } from '../core/case.js';
+import { RestoreFailedError, type Clock, type Directory, type Log, type Store } from './ports.js';
+
+/** A restore in flight longer than this was cut off by a crash or a lost connection. */
+export const INTERRUPTED_AFTER_MS = 2 * 60_000;
+
+/**
+ * Finishes restores a crash left in `restoring`: the claim committed but the outcome never did.
+ * Re-adding is safe because "already a member" counts as success; the case then settles as the
+ * approver decided, with the log saying it was completed later.
+ */
+export async function resumeInterruptedRestores(deps: {
+  store: Store;
+  directory: Directory;
+  log: Log;
+  clock: Clock;
+  onCaseChanged: () => void;
+}): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const stuck = (await deps.store.listCases({ status: 'restoring', limit: 50 })).filter(
+    (c) => c.decision && now - Date.parse(c.decision.at) > INTERRUPTED_AFTER_MS,
+  );
+  for (const c of stuck) await resume(deps, c);
+  return stuck.length;
+}
+
+async function resume(
+  deps: { store: Store; directory: Directory; log: Log; clock: Clock; onCaseChanged: () => void },
+  c: Case,
+): Promise<void> {
+  const decision = c.decision;
+  if (!decision) return;
+  const entry = (
+    result: 'restored' | 'restore-failed',
+    detail: string,
+    graphRequestId: string | null,
+  ) => ({
+    caseId: c.id,
+    verb: 'restore' as const,
+    approverId: decision.by.id,
+    approverName: decision.by.name,
+    at: deps.clock.now().toISOString(),
+    reason: decision.reason ?? null,
+    caseVersion: c.version,
+    graphRequestId,
+    result,
+    detail,
+  });
+  try {
+    const { requestId } = await deps.directory.addGroupMember(c.groupId, c.memberId);
+    await deps.store.updateCase(c.id, c.version, {
+      status: 'restored',
+      decision: { ...decision, at: deps.clock.now().toISOString() },
+      lastError: null,
+      log: entry('restored', 'completed after the restore was interrupted', requestId),
+    });
+    deps.log.warn({ caseId: c.id }, 'interrupted restore completed');
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await deps.store.updateCase(c.id, c.version, {
+      status: c.restoreRequest ? 'restore-requested' : 'open',
+      decision: null,
+      lastError: `Restore by ${decision.by.name} was interrupted and failed: ${why}`,
+      log: entry(
+        'restore-failed',
+        why,
+        error instanceof RestoreFailedError ? error.requestId : null,
+      ),
+    });
+    deps.log.error({ err: error, caseId: c.id }, 'interrupted restore failed');
+  }
+  deps.onCaseChanged();
+}
