@@ -2,7 +2,7 @@ import restify, { type Server } from 'restify';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { graphWebhookRoute } from './graph-webhook-route.js';
-import { MAX_BODY_BYTES } from './read-json-body.js';
+import { HttpError, readJsonBody } from './read-json-body.js';
 
 export interface Readiness {
   ready: boolean;
@@ -34,23 +34,24 @@ export function createHttpServer(h: HttpHandlers): Server {
     },
   );
 
-  server.post(
-    '/api/messages',
-    restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false }),
-    async (req: restify.Request, res: restify.Response) => {
-      try {
-        await h.processTeamsRequest(req, res);
-      } catch (error) {
-        // botbuilder validates the activity's shape before its own error handling starts.
-        h.log.warn({ err: error }, 'teams request refused: not an activity');
-        if (!res.headersSent) {
-          res.send(400, {
-            error: { code: 'BadActivity', message: 'The body is not an activity.' },
-          });
-        }
+  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+    try {
+      req.body = await readJsonBody(req);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      res.send(error.status, { error: { code: error.code, message: error.message } });
+      return;
+    }
+    try {
+      await h.processTeamsRequest(req, res);
+    } catch (error) {
+      // botbuilder validates the activity's shape before its own error handling starts.
+      h.log.warn({ err: error }, 'teams request refused: not an activity');
+      if (!res.headersSent) {
+        res.send(400, { error: { code: 'BadActivity', message: 'The body is not an activity.' } });
       }
-    },
-  );
+    }
+  });
   server.post('/api/graph/notifications', graphWebhookRoute(h.log, h.acceptNotifications));
   server.post('/api/graph/lifecycle', graphWebhookRoute(h.log, h.acceptLifecycleNotifications));
 

@@ -19,6 +19,11 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   if (type !== 'application/json') {
     throw new HttpError(415, 'UnsupportedMediaType', 'Content-Type must be application/json');
   }
+  // A compressed body would make the size limit count compressed bytes.
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw new HttpError(415, 'UnsupportedMediaType', 'Content-Encoding must be identity');
+  }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, 'PayloadTooLarge', `body exceeds ${limit} bytes`);
   const chunks: Buffer[] = [];

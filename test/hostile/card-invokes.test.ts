@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { SEED } from '../../src/sim/seed-tenant';
 import type { ChannelPostRecord } from '../fakes/fake-bot-connector';
 import { cardActionInvoke } from '../fakes/teams-activities';
@@ -224,11 +227,29 @@ describe('hostile input: card invokes', () => {
     await unchanged();
   });
 
+  it('refuses multipart and compressed bodies without a token before reading them', async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('upload_')).length;
+    const multipart = await fetch(`${gg.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: `--x\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n${'A'.repeat(2_000_000)}\r\n--x--\r\n`,
+    });
+    expect(multipart.status).toBe(415);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('upload_')).length).toBe(before);
+    const gzipped = await fetch(`${gg.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(Buffer.from(JSON.stringify({ type: 'message', text: ' '.repeat(5_000_000) }))),
+    });
+    expect(gzipped.status).toBe(415);
+    await unchanged();
+  });
+
   it.each([
     ['malformed JSON', 'application/json', '{"type":"invoke",', 400],
     ['a JSON array', 'application/json', '[]', 400],
     ['a JSON object that is no activity', 'application/json', '{"hello":"world"}', 400],
-    ['text/plain', 'text/plain', 'restore GG-1', 400],
+    ['text/plain', 'text/plain', 'restore GG-1', 415],
   ])('answers %s on /api/messages with a 4xx', async (_what, type, body, status) => {
     const response = await fetch(`${gg.url}/api/messages`, {
       method: 'POST',
