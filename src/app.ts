@@ -278,7 +278,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await store.ping();
         checks.store = 'ok';
       } catch (error) {
-        checks.store = `unavailable: ${error instanceof Error ? error.message : 'unknown'}`;
+        log.warn({ err: error }, 'readiness: store unavailable');
+        checks.store = 'unavailable';
       }
       const subscription = await store.getSubscription().catch(() => null);
       checks.subscription = !subscription

@@ -31,11 +31,16 @@ async function main(): Promise<void> {
       'DEMO MODE: simulated Entra tenant, bot authentication OFF, bot on 127.0.0.1 only',
     );
     if (config.playgroundPort !== null) {
-      playground = await startPlayground({
-        botUrl: url,
-        port: config.playgroundPort,
-        logFile: join(config.dataDir === ':memory:' ? '.' : config.dataDir, 'playground.log'),
-      });
+      try {
+        playground = await startPlayground({
+          botUrl: url,
+          port: config.playgroundPort,
+          logFile: join(config.dataDir === ':memory:' ? '.' : config.dataDir, 'playground.log'),
+        });
+      } catch (error) {
+        await app.stop();
+        throw error;
+      }
       process.stderr.write(
         [
           '',

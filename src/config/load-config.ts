@@ -179,10 +179,15 @@ function readGraphConfig(
   if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_CERTIFICATE_PATH) {
     problems.push('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH: set one, not both');
   }
-  const watchedGroupIds = (env.WATCHED_GROUP_IDS ?? '')
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
+  // Graph sends object ids in lower case; compare them that way.
+  const watchedGroupIds = [
+    ...new Set(
+      (env.WATCHED_GROUP_IDS ?? '')
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   if (watchedGroupIds.length === 0) {
     problems.push('WATCHED_GROUP_IDS: required in live mode (comma-separated group object ids)');
   }

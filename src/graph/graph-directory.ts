@@ -110,7 +110,7 @@ export function createGraphDirectory(client: Client): Directory {
           throw error;
         }
         for (const group of page.value ?? []) {
-          if (group.id !== groupId) continue;
+          if (group.id?.toLowerCase() !== groupId.toLowerCase()) continue;
           for (const member of group['members@delta'] ?? []) {
             if (typeof member.id === 'string')
               deltas.push({ id: member.id, removed: '@removed' in member });

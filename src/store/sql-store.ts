@@ -101,11 +101,11 @@ async function appendDecisionRecord(
 
 export async function migrate(driver: SqlDriver): Promise<void> {
   await driver.transaction(async (tx) => {
+    // Replicas starting together on a fresh database: one migrates, the others wait for it.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('groupguard:migrate'))");
     await tx.query(
       'CREATE TABLE IF NOT EXISTS schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    // Serializes concurrent starts of several replicas against one database.
-    await tx.query('LOCK TABLE schema_migration IN EXCLUSIVE MODE');
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migration');
     const applied = new Set(rows.map((row) => Number(row.version)));
     for (const [index, sql] of migrations.entries()) {

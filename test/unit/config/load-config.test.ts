@@ -61,6 +61,17 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/PUBLIC_URL/);
   });
 
+  it('keeps watched group ids in the lower case Graph uses, once each', () => {
+    const config = loadConfig({
+      ...live,
+      WATCHED_GROUP_IDS:
+        '0A6F6E61-0000-4000-9000-00000000ABCD, 0a6f6e61-0000-4000-9000-00000000abcd',
+    });
+    expect(config.graph).toMatchObject({
+      watchedGroupIds: ['0a6f6e61-0000-4000-9000-00000000abcd'],
+    });
+  });
+
   it('refuses an http public URL in live mode', () => {
     expect(problemsOf({ ...live, PUBLIC_URL: 'http://groupguard.example.com' }).join()).toMatch(
       /PUBLIC_URL: must be https/,
