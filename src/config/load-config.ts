@@ -169,7 +169,12 @@ function readGraphConfig(
   problems: string[],
 ): GraphConfig {
   const given = LIVE_GRAPH_SETTINGS.filter((key) => env[key] !== undefined);
-  if (given.length === 0) return { mode: 'simulator', simulatorPort, connectionFile };
+  if (given.length === 0) {
+    if (env.WATCHED_GROUP_IDS !== undefined) {
+      problems.push('WATCHED_GROUP_IDS: applies to a live tenant only; set AZURE_TENANT_ID and friends');
+    }
+    return { mode: 'simulator', simulatorPort, connectionFile };
+  }
 
   const tenantId = env.AZURE_TENANT_ID ?? '';
   const clientId = env.AZURE_CLIENT_ID ?? '';

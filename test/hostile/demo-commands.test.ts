@@ -125,6 +125,14 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
     expect(sim.directory.auditRecords()).toEqual([]);
   });
 
+  it('refuses acting as someone else behind authenticated Teams (simulated tenant)', async () => {
+    await teamsClient(botFor('simulated-tenant'))
+      .send('simulate confirm-restore GG-1 as Megan Bowen: on call')
+      .assertReply('Clicking as someone else works only in the demo.')
+      .startTest();
+    expect(sim.directory.auditRecords()).toEqual([]);
+  });
+
   it('does not offer simulate in live help', async () => {
     await teamsClient(botFor('live'))
       .send('help')

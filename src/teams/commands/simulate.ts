@@ -68,7 +68,11 @@ export const simulate: Command = {
     const tenant = ctx.demoTenant;
     if (!tenant) return 'The simulated tenant is not running.';
     const click = CLICK.exec(args.trim());
-    if (click) return clickAs(ctx, click[1] ?? '', click[2] ?? '', click[3] ?? '', click[4]);
+    if (click) {
+      // Acting as someone else is for the single-user Playground only, never behind real Teams.
+      if (ctx.mode !== 'demo') return 'Clicking as someone else works only in the demo.';
+      return clickAs(ctx, click[1] ?? '', click[2] ?? '', click[3] ?? '', click[4]);
+    }
     const groups = await tenant.listGroups();
     if (args.trim() === '') {
       return [

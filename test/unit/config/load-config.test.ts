@@ -72,6 +72,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses live-only settings without a live tenant instead of ignoring them', () => {
+    expect(problemsOf({ WATCHED_GROUP_IDS: live.WATCHED_GROUP_IDS }).join()).toMatch(
+      /^WATCHED_GROUP_IDS: applies to a live tenant/,
+    );
+  });
+
   it('refuses an http public URL in live mode', () => {
     expect(problemsOf({ ...live, PUBLIC_URL: 'http://groupguard.example.com' }).join()).toMatch(
       /PUBLIC_URL: must be https/,
