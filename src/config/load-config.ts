@@ -171,7 +171,9 @@ function readGraphConfig(
   const given = LIVE_GRAPH_SETTINGS.filter((key) => env[key] !== undefined);
   if (given.length === 0) {
     if (env.WATCHED_GROUP_IDS !== undefined) {
-      problems.push('WATCHED_GROUP_IDS: applies to a live tenant only; set AZURE_TENANT_ID and friends');
+      problems.push(
+        'WATCHED_GROUP_IDS: applies to a live tenant only; set AZURE_TENANT_ID and friends',
+      );
     }
     return { mode: 'simulator', simulatorPort, connectionFile };
   }

@@ -155,12 +155,16 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       );
       return rows.length > 0;
     },
-    setAlertChannel: async (channel: AlertChannel) => {
-      await driver.query(
+    claimAlertChannel: async (channel: AlertChannel) => {
+      const { rows } = await driver.query<{ inserted: boolean }>(
         `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET service_url = $1, tenant_id = $2, team_id = $3, channel_id = $4, updated_at = now()`,
+         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, updated_at = now()
+           WHERE alert_channel.team_id = EXCLUDED.team_id AND alert_channel.channel_id = EXCLUDED.channel_id
+         RETURNING (xmax = 0) AS inserted`,
         [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
       );
+      const row = rows[0];
+      return !row ? 'taken' : row.inserted ? 'bound' : 'refreshed';
     },
 
     getSubscription: async () => {

@@ -163,8 +163,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
   private async bindChannel(ctx: TurnContext): Promise<void> {
     const channel = alertChannelOf(ctx.activity);
     if (!channel) return;
-    if (await this.deps.store.getAlertChannel()) return;
-    await this.deps.store.setAlertChannel(channel);
+    if ((await this.deps.store.claimAlertChannel(channel)) !== 'bound') return;
     this.deps.log.info(
       { teamId: channel.teamId, channelId: channel.channelId },
       'alert channel bound',

@@ -128,7 +128,11 @@ export interface Store {
   ): Promise<{ locked: true; value: T } | { locked: false }>;
 
   getAlertChannel(): Promise<AlertChannel | null>;
-  setAlertChannel(channel: AlertChannel): Promise<void>;
+  /**
+   * Binds the channel if none is bound (atomically, across replicas); for the bound channel,
+   * refreshes its serviceUrl; otherwise leaves the binding alone.
+   */
+  claimAlertChannel(channel: AlertChannel): Promise<'bound' | 'refreshed' | 'taken'>;
   /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
   clearAlertChannel(teamId: string): Promise<boolean>;
 

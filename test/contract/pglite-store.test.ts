@@ -12,7 +12,7 @@ describe('embedded PGlite on disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'groupguard-store-'));
     try {
       const first = await createSqlStore(await createPgliteDriver(dir));
-      await first.setAlertChannel({
+      await first.claimAlertChannel({
         serviceUrl: 'http://c/',
         tenantId: 't',
         teamId: 'team',

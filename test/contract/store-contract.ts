@@ -99,12 +99,29 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(most).toBe(1);
     });
 
-    it('keeps one alert channel, replaced on rebind', async () => {
+    it('keeps the first alert channel claimed, refreshing only its serviceUrl', async () => {
       expect(await store.getAlertChannel()).toBeNull();
       const channel = { serviceUrl: 'http://c/', tenantId: 't', teamId: 'team', channelId: 'ch1' };
-      await store.setAlertChannel(channel);
-      await store.setAlertChannel({ ...channel, channelId: 'ch2' });
-      expect(await store.getAlertChannel()).toEqual({ ...channel, channelId: 'ch2' });
+      const claims = await Promise.all([
+        store.claimAlertChannel(channel),
+        store.claimAlertChannel({ ...channel, teamId: 'other', channelId: 'x' }),
+      ]);
+      expect(claims.sort()).toEqual(['bound', 'taken']);
+      const holder = await store.getAlertChannel();
+      expect(await store.claimAlertChannel({ ...channel, teamId: 'third', channelId: 'y' })).toBe(
+        'taken',
+      );
+      expect(await store.getAlertChannel()).toEqual(holder);
+      if (holder?.teamId === 'team') {
+        expect(await store.claimAlertChannel({ ...channel, serviceUrl: 'http://moved/' })).toBe(
+          'refreshed',
+        );
+        expect(await store.getAlertChannel()).toEqual({ ...channel, serviceUrl: 'http://moved/' });
+      }
+      await store.clearAlertChannel('other');
+      await store.clearAlertChannel('team');
+      expect(await store.claimAlertChannel(channel)).toBe('bound');
+      expect(await store.getAlertChannel()).toEqual(channel);
       expect(await store.clearAlertChannel('another-team')).toBe(false);
       expect(await store.getAlertChannel()).not.toBeNull();
       expect(await store.clearAlertChannel('team')).toBe(true);
