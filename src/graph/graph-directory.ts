@@ -232,6 +232,14 @@ export function createGraphDirectory(client: Client): Directory {
       }
     },
 
+    async deleteSubscription(id) {
+      try {
+        await client.api(`/subscriptions/${encodeURIComponent(id)}`).delete();
+      } catch (error) {
+        if (!(error instanceof GraphError && error.statusCode === 404)) throw error;
+      }
+    },
+
     async reauthorizeSubscription(id) {
       try {
         await client.api(`/subscriptions/${encodeURIComponent(id)}/reauthorize`).post({});

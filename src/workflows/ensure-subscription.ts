@@ -73,7 +73,20 @@ export async function ensureSubscription(
       const stored = await deps.store.getSubscription();
       if (stored) {
         const remote = (await deps.directory.listSubscriptions()).find((s) => s.id === stored.id);
-        if (remote && Date.parse(remote.expirationDateTime) > deps.clock.now().getTime()) {
+        const sameUrl = remote?.notificationUrl === `${publicUrl}/api/graph/notifications`;
+        if (remote && !sameUrl) {
+          // PUBLIC_URL changed: Graph would keep posting to the old address.
+          deps.log.warn(
+            { subscriptionId: stored.id },
+            'notification URL changed, replacing the subscription',
+          );
+          await deps.directory.deleteSubscription(stored.id);
+        }
+        if (
+          remote &&
+          sameUrl &&
+          Date.parse(remote.expirationDateTime) > deps.clock.now().getTime()
+        ) {
           deps.log.info(
             { subscriptionId: stored.id, expiresAt: remote.expirationDateTime },
             'graph subscription reused',

@@ -220,6 +220,8 @@ export interface Directory {
     expirationDateTime: string,
   ): Promise<{ expirationDateTime: string }>;
   reauthorizeSubscription(id: string): Promise<void>;
+  /** Deleting one Graph no longer has is not an error. */
+  deleteSubscription(id: string): Promise<void>;
 }
 
 export class SubscriptionGoneError extends Error {

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulatorConnection, startGraphSimulator } from '../../src/sim/graph-simulator';
 import { SEED } from '../../src/sim/seed-tenant';
 import type { Clock } from '../../src/workflows/ports';
 import {
@@ -200,5 +204,39 @@ describe('a restore cut off by a crash', () => {
     expect(gg.sim.directory.isMember(finance, SEED.users.lee)).toBe(true);
     expect((await gg.app.store.getCase(opened.id))?.decision?.by).toEqual(by);
     offsetMs = 0;
+  });
+});
+
+describe('a restart on the same store', () => {
+  it('reuses nothing stale: a new notification URL replaces the subscription at Graph', async () => {
+    const sim = await startGraphSimulator();
+    const work = mkdtempSync(join(tmpdir(), 'groupguard-restart-'));
+    const env = {
+      DATA_DIR: join(work, 'data'),
+      GRAPH_SIMULATOR_CONNECTION_FILE: join(work, 'sim.json'),
+    };
+    writeFileSync(env.GRAPH_SIMULATOR_CONNECTION_FILE, JSON.stringify(simulatorConnection(sim)));
+    try {
+      const first = await startGroupGuard(env, {}, sim);
+      const before = await first.app.store.getSubscription();
+      await first.stop();
+
+      const second = await startGroupGuard(env, {}, sim);
+      const after = await second.app.store.getSubscription();
+      const atGraph = sim.directory.subscriptions();
+      expect(after?.id).not.toBe(before?.id);
+      expect(atGraph.map((s) => s.id)).toEqual([after?.id]);
+      expect(atGraph[0]?.notificationUrl).toBe(`${second.url}/api/graph/notifications`);
+
+      sim.directory.removeMember(finance, SEED.users.lynne, SEED.users.diego);
+      await eventually(
+        async () => (await casesFor(second, SEED.users.lynne)).length === 1,
+        'a case after the restart',
+      );
+      await second.stop();
+    } finally {
+      await sim.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -37,6 +37,8 @@ export interface GroupGuardUnderTest {
 export async function startGroupGuard(
   env: Record<string, string> = {},
   overrides: AppOverrides = {},
+  /** A simulator the test runs itself (with GRAPH_SIMULATOR_CONNECTION_FILE in `env`). */
+  externalSimulator?: GraphSimulator,
 ): Promise<GroupGuardUnderTest> {
   const idp = await startLocalIdentityProvider({ clientId: APP_ID, clientSecret: APP_PASSWORD });
   const connector = await startFakeBotConnector({
@@ -61,7 +63,8 @@ export async function startGroupGuard(
     }),
   });
   const { url } = await app.start();
-  if (!app.simulator) throw new Error('expected the Graph simulator');
+  const sim = app.simulator ?? externalSimulator;
+  if (!sim) throw new Error('expected the Graph simulator');
   const bot = teamsBot(APP_ID);
   const send = (activity: object) =>
     postActivity(
@@ -72,7 +75,7 @@ export async function startGroupGuard(
   return {
     app,
     url,
-    sim: app.simulator,
+    sim,
     idp,
     connector,
     bot,
