@@ -92,4 +92,7 @@ export const migrations: string[] = [
   CREATE TRIGGER decision_log_no_change BEFORE UPDATE OR DELETE ON decision_log FOR EACH ROW EXECUTE FUNCTION decision_log_append_only();
   CREATE TRIGGER decision_log_no_truncate BEFORE TRUNCATE ON decision_log FOR EACH STATEMENT EXECUTE FUNCTION decision_log_append_only();
   `,
+  `
+  ALTER TABLE outbox ADD COLUMN leased_until timestamptz;
+  `,
 ];

@@ -368,8 +368,9 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
 
     claimOutbox: async (limit, leaseMs): Promise<OutboxItem[]> => {
       const { rows } = await driver.query(
-        `UPDATE outbox SET next_attempt_at = now() + ($2 * interval '1 millisecond'), attempts = attempts + 1
-         WHERE case_id IN (SELECT case_id FROM outbox WHERE next_attempt_at <= now()
+        `UPDATE outbox SET leased_until = now() + ($2 * interval '1 millisecond'), attempts = attempts + 1
+         WHERE case_id IN (SELECT case_id FROM outbox
+                           WHERE next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                            ORDER BY case_id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING case_id, attempts`,
         [limit, leaseMs],
@@ -389,11 +390,15 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           renderedVersion,
         ]);
         // A decision made while the card was in flight still needs its update.
-        await tx.query('UPDATE outbox SET next_attempt_at = now() WHERE case_id = $1', [caseId]);
+        await tx.query(
+          'UPDATE outbox SET leased_until = NULL, next_attempt_at = now() WHERE case_id = $1',
+          [caseId],
+        );
       }),
     retryOutbox: async (caseId, delayMs, error) => {
       await driver.query(
-        `UPDATE outbox SET next_attempt_at = now() + ($2 * interval '1 millisecond'), last_error = $3 WHERE case_id = $1`,
+        `UPDATE outbox SET leased_until = NULL, next_attempt_at = now() + ($2 * interval '1 millisecond'), last_error = $3
+         WHERE case_id = $1`,
         [caseId, delayMs, error.slice(0, 500)],
       );
     },

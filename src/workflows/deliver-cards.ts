@@ -1,6 +1,6 @@
 import type { Log, Messenger, Store } from './ports.js';
 
-const LEASE_MS = 30_000;
+const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 60_000;
 
 /**

@@ -240,6 +240,8 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       const c = await openCase();
       await store.claimOutbox(10, 60_000);
       await store.updateCase(c.id, 1, { status: 'approved', decision: null, lastError: null });
+      // A change while the post is in flight must not hand the entry to a second worker.
+      expect(await store.claimOutbox(10, 60_000)).toEqual([]);
       const card = { serviceUrl: 'http://c/', conversationId: 'ch;messageid=1', activityId: '1' };
       await store.completeCardSync(c.id, 1, card);
       expect((await store.getCase(c.id))?.card).toEqual(card);
