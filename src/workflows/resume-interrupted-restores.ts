@@ -1,8 +1,11 @@
 import type { Case } from '../core/case.js';
 import { RestoreFailedError, type Clock, type Directory, type Log, type Store } from './ports.js';
 
-/** A restore in flight longer than this was cut off by a crash or a lost connection. */
-export const INTERRUPTED_AFTER_MS = 2 * 60_000;
+/**
+ * A restore in flight longer than this was cut off by a crash or a lost connection: well past
+ * what Graph's own retries (Retry-After up to minutes) can take for one call.
+ */
+export const INTERRUPTED_AFTER_MS = 15 * 60_000;
 
 /**
  * Finishes restores a crash left in `restoring`: the claim committed but the outcome never did.
@@ -20,7 +23,16 @@ export async function resumeInterruptedRestores(deps: {
   const stuck = (await deps.store.listCases({ status: 'restoring', limit: 50 })).filter(
     (c) => c.decision && now - Date.parse(c.decision.at) > INTERRUPTED_AFTER_MS,
   );
-  for (const c of stuck) await resume(deps, c);
+  for (const c of stuck) {
+    try {
+      await resume(deps, c);
+    } catch (error) {
+      deps.log.error(
+        { err: error, caseId: c.id },
+        'interrupted restore not resumed, next sweep retries',
+      );
+    }
+  }
   return stuck.length;
 }
 
@@ -36,7 +48,7 @@ async function resume(
     graphRequestId: string | null,
   ) => ({
     caseId: c.id,
-    verb: 'restore' as const,
+    verb: c.restoreRequest ? ('confirm-restore' as const) : ('restore' as const),
     approverId: decision.by.id,
     approverName: decision.by.name,
     at: deps.clock.now().toISOString(),
@@ -48,16 +60,16 @@ async function resume(
   });
   try {
     const { requestId } = await deps.directory.addGroupMember(c.groupId, c.memberId);
-    await deps.store.updateCase(c.id, c.version, {
+    const settled = await deps.store.updateCase(c.id, c.version, {
       status: 'restored',
       decision: { ...decision, at: deps.clock.now().toISOString() },
       lastError: null,
       log: entry('restored', 'completed after the restore was interrupted', requestId),
     });
-    deps.log.warn({ caseId: c.id }, 'interrupted restore completed');
+    if (settled) deps.log.warn({ caseId: c.id }, 'interrupted restore completed');
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    await deps.store.updateCase(c.id, c.version, {
+    const reopened = await deps.store.updateCase(c.id, c.version, {
       status: c.restoreRequest ? 'restore-requested' : 'open',
       decision: null,
       lastError: `Restore by ${decision.by.name} was interrupted and failed: ${why}`,
@@ -67,7 +79,7 @@ async function resume(
         error instanceof RestoreFailedError ? error.requestId : null,
       ),
     });
-    deps.log.error({ err: error, caseId: c.id }, 'interrupted restore failed');
+    if (reopened) deps.log.error({ err: error, caseId: c.id }, 'interrupted restore failed');
   }
   deps.onCaseChanged();
 }

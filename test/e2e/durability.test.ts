@@ -196,7 +196,7 @@ describe('a restore cut off by a crash', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect((await gg.app.store.getCase(opened.id))?.status).toBe('restoring');
 
-    offsetMs = 5 * 60_000;
+    offsetMs = 20 * 60_000;
     await eventually(
       async () => (await gg.app.store.getCase(opened.id))?.status === 'restored',
       'the restore to finish',
