@@ -46,6 +46,11 @@ export interface RestoreRequest {
 
 export interface Case {
   id: number;
+  /**
+   * When a sync last saw the member in the group: the removal happened after it, so an older
+   * audit record is an earlier removal and must not be taken for this one's actor.
+   */
+  memberSeenAt?: string | null;
   groupId: string;
   groupName: string;
   memberId: string;

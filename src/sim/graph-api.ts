@@ -14,11 +14,18 @@ import {
 import type { SimApp, SimGroup, SimUser } from './seed-tenant.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
-import { readOnlyReason, type Actor, type TenantState } from './tenant-state.js';
+import {
+  readOnlyReason,
+  type Actor,
+  type DirectoryAuditRecord,
+  type TenantState,
+} from './tenant-state.js';
 import type { Principal, TokenIssuer } from './token-issuer.js';
 
 export interface GraphApiContext {
   state: TenantState;
+  /** The audit records `directoryAudits` may show now (the log can be held back). */
+  publishedAudits: () => readonly DirectoryAuditRecord[];
   tokens: TokenIssuer;
   subscriptions: SubscriptionRegistry;
   delta: GroupsDelta;
@@ -479,7 +486,12 @@ export class GraphApi {
   }
 
   private listAudits(ex: GraphExchange): void {
-    const records = this.filterItems(ex, [...this.ctx.state.audits], AUDIT_FILTER_PATHS, (a) => a);
+    const records = this.filterItems(
+      ex,
+      [...this.ctx.publishedAudits()],
+      AUDIT_FILTER_PATHS,
+      (a) => a,
+    );
     const orderby = (ex.query.get('$orderby') ?? 'activityDateTime desc').trim();
     const order = /^activityDateTime(\s+(asc|desc))?$/i.exec(orderby);
     if (!order) {

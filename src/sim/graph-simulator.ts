@@ -74,6 +74,11 @@ export interface GraphSimulator {
   /** Every delta and skip token issued so far becomes invalid, failing the way `kind` says. */
   expireDeltaTokens(kind?: DeltaTokenExpiry): void;
   sendLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired'): Promise<void>;
+  /**
+   * Entra's audit log lags minutes behind: while held, new records stay out of
+   * `directoryAudits`; releasing publishes them.
+   */
+  holdAuditLog(held: boolean): void;
   /** Deletes a subscription as Graph does when it expires or an admin revokes consent. */
   dropSubscription(subscriptionId: string): void;
   /** Closes the server and cancels pending deliveries and timers. */
@@ -132,7 +137,10 @@ export async function startGraphSimulator(
   );
   const subscriptions = new SubscriptionRegistry(state, dispatcher, ids, tenantId, app, log);
   const delta = new GroupsDelta(state, instanceId, () => baseUrl);
+  let auditHeldFrom: number | null = null;
   const api = new GraphApi({
+    publishedAudits: () =>
+      auditHeldFrom === null ? state.audits : state.audits.slice(0, auditHeldFrom),
     state,
     tokens,
     subscriptions,
@@ -282,6 +290,9 @@ export async function startGraphSimulator(
     sendLifecycleEvent: (subscriptionId, event) =>
       subscriptions.sendLifecycleEvent(subscriptionId, event),
     dropSubscription: (subscriptionId) => subscriptions.delete(subscriptionId),
+    holdAuditLog: (held) => {
+      auditHeldFrom = held ? state.audits.length : null;
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         dispatcher.stop();

@@ -95,4 +95,7 @@ export const migrations: string[] = [
   `
   ALTER TABLE outbox ADD COLUMN leased_until timestamptz;
   `,
+  `
+  ALTER TABLE gg_case ADD COLUMN member_seen_at timestamptz;
+  `,
 ];

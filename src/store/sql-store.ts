@@ -28,6 +28,7 @@ function toCase(row: Row): Case {
     memberId: String(row.member_id),
     memberName: String(row.member_name),
     removedAt: iso(row.removed_at),
+    memberSeenAt: row.member_seen_at ? iso(row.member_seen_at) : null,
     foundBy: row.found_by as Case['foundBy'],
     status: row.status as Case['status'],
     version: Number(row.version),
@@ -236,6 +237,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       return {
         profile: row.profile as GroupProfile,
         deltaLink: (row.delta_link as string | null) ?? null,
+        syncedAt: iso(row.synced_at),
         members: new Set(members.rows.map((m) => m.member_id)),
       };
     },
@@ -274,8 +276,8 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         for (const c of commit.cases) {
           const { rows } = await tx.query(
             `INSERT INTO gg_case (group_id, group_name, member_id, member_name, removed_at, found_by, status,
-               restore_blocked_reason, group_role_assignable, actor)
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9) RETURNING *`,
+               restore_blocked_reason, group_role_assignable, actor, member_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10) RETURNING *`,
             [
               c.groupId,
               c.groupName,
@@ -286,6 +288,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
               c.restoreBlockedReason,
               c.groupIsRoleAssignable,
               c.actor ? JSON.stringify(c.actor) : null,
+              c.memberSeenAt,
             ],
           );
           const created = toCase(rows[0] as Row);

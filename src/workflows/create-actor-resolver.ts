@@ -5,18 +5,23 @@ import type { Clock, Directory, Log, Store } from './ports.js';
 const LOOKBACK_MS = 7 * 24 * 60 * 60_000;
 /** Entra's clock and ours disagree a little; a record much later is a later removal. */
 const CLOCK_SLACK_MS = 5 * 60_000;
+/** Tight on the early side: an earlier removal of the same member must stay out. */
+const SEEN_SLACK_MS = 5_000;
 const RETRY_AFTER_MS = 10_000;
 
 /** The directory audit log's answer to "who removed this member", for one case. */
 export function findActorFor(
   directory: Directory,
-  c: Pick<Case, 'groupId' | 'memberId' | 'removedAt'>,
+  c: Pick<Case, 'groupId' | 'memberId' | 'removedAt' | 'memberSeenAt'>,
 ): Promise<Actor | null> {
   const detected = Date.parse(c.removedAt);
+  const notBefore = c.memberSeenAt
+    ? Date.parse(c.memberSeenAt) - SEEN_SLACK_MS
+    : detected - LOOKBACK_MS;
   return directory.findRemovalActor({
     groupId: c.groupId,
     memberId: c.memberId,
-    notBefore: new Date(detected - LOOKBACK_MS).toISOString(),
+    notBefore: new Date(notBefore).toISOString(),
     notAfter: new Date(detected + CLOCK_SLACK_MS).toISOString(),
   });
 }

@@ -42,6 +42,7 @@ export interface OutboxItem {
 export interface WatchedGroup {
   profile: GroupProfile;
   deltaLink: string | null;
+  syncedAt: string;
   members: Set<string>;
 }
 
@@ -55,6 +56,7 @@ export interface NewCase {
   restoreBlockedReason: string | null;
   groupIsRoleAssignable: boolean;
   actor: Actor | null;
+  memberSeenAt: string | null;
 }
 
 export interface GroupSyncCommit {

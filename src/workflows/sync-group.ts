@@ -85,13 +85,17 @@ async function readAndCommit(
         foundBy: resynced ? 'sweep' : foundBy,
         restoreBlockedReason: restoreBlockedReason(profile),
         groupIsRoleAssignable: profile.isAssignableToRole,
+        memberSeenAt: watched?.syncedAt ?? null,
         // Best effort: the audit log often lags minutes; clicks and card refreshes ask again.
-        actor: await findActorFor(deps.directory, { groupId, memberId, removedAt }).catch(
-          (error: unknown) => {
-            deps.log.warn({ err: error, groupId, memberId }, 'directory audit lookup failed');
-            return null;
-          },
-        ),
+        actor: await findActorFor(deps.directory, {
+          groupId,
+          memberId,
+          removedAt,
+          memberSeenAt: watched?.syncedAt ?? null,
+        }).catch((error: unknown) => {
+          deps.log.warn({ err: error, groupId, memberId }, 'directory audit lookup failed');
+          return null;
+        }),
       });
     }
     const opened = await deps.store.commitGroupSync({

@@ -22,6 +22,7 @@ const removal = (memberId: string): NewCase => ({
   foundBy: 'notification',
   restoreBlockedReason: null,
   groupIsRoleAssignable: true,
+  memberSeenAt: null,
   actor: { kind: 'user', id: 'diego', name: 'Diego Siciliani' },
 });
 
@@ -261,6 +262,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       const c = await openCase();
       expect(c).toMatchObject({
         groupIsRoleAssignable: true,
+        memberSeenAt: null,
         actor: { kind: 'user', id: 'diego', name: 'Diego Siciliani' },
         restoreRequest: null,
       });

@@ -95,6 +95,7 @@ describe('decideCase with the real directory and store', () => {
             foundBy: 'notification',
             restoreBlockedReason: null,
             groupIsRoleAssignable: false,
+            memberSeenAt: null,
             actor: null,
           },
         ],

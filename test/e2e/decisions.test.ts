@@ -11,6 +11,7 @@ import {
   waitForCardText,
 } from './case-cards';
 import {
+  eventually,
   installInTeam,
   startGroupGuard,
   teamsUser,
@@ -82,6 +83,56 @@ describe('who may decide a case', () => {
     const other = await clickCurrent(gg, post, megan, 'approve');
     expect(other.text).toContain('Removal approved by Megan Bowen');
     await waitForCardText(gg, post, 'Removal approved by Megan Bowen');
+  });
+
+  it('does not take an earlier removal of the same member for this one while the audit log lags', async () => {
+    // Megan removed Patti once; Patti came back; Alex removes her again, not yet in the log.
+    gg.sim.directory.removeMember(g.finance, u.patti, u.megan);
+    const first = await casePost(gg, 'Patti Fernandez', 'Finance Team');
+    expect(textOf(first.card)).toContain('{"title":"Removed by","value":"Megan Bowen"}');
+    gg.sim.directory.addMember(g.finance, u.patti, u.diego);
+    // A later sync confirms she is a member again; the next removal happened after it.
+    await new Promise((r) => setTimeout(r, 6000));
+    const seenBefore = (await gg.app.store.getWatchedGroup(g.finance))?.syncedAt ?? '';
+    const subscription = await gg.app.store.getSubscription();
+    await fetch(`${gg.url}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: subscription?.id,
+            clientState: subscription?.clientState,
+            changeType: 'updated',
+            resource: `Groups/${g.finance}`,
+            resourceData: { id: g.finance },
+          },
+        ],
+      }),
+    });
+    await eventually(
+      async () => ((await gg.app.store.getWatchedGroup(g.finance))?.syncedAt ?? '') > seenBefore,
+      'a sync that sees Patti back',
+    );
+    gg.sim.holdAuditLog(true);
+    try {
+      gg.sim.directory.removeMember(g.finance, u.patti, u.alex);
+      const second = await eventually(
+        async () =>
+          gg.connector
+            .posts()
+            .find(
+              (p) => textOf(p.card).includes('Patti Fernandez') && caseIdOf(p) !== caseIdOf(first),
+            ),
+        'the second case card',
+      );
+      const own = await clickCurrent(gg, second, alex, 'approve');
+      expect(own.text).toContain('Waiting for the audit log');
+      expect((await gg.app.store.getCase(caseIdOf(second)))?.status).toBe('open');
+      expect((await gg.app.store.getCase(caseIdOf(second)))?.actor ?? null).toBeNull();
+    } finally {
+      gg.sim.holdAuditLog(false);
+    }
   });
 
   it('never lets the removed member decide their own case', async () => {
