@@ -106,11 +106,49 @@ function reasonTextOf(c: Case): string {
   return lines.join('\n\n');
 }
 
+/**
+ * Teams renders card text as markdown and evaluates `{{DATE()}}`: a group, a person or a reason
+ * named like a link must not become a link in the security channel.
+ */
+export function plainCardText(text: string): string {
+  return text
+    .replace(/\]\s*\(/g, '] (')
+    .replace(/\{\{/g, '{ {')
+    .replace(/<(\/?)(at|a)\b/gi, '‹$1$2');
+}
+
+function plainPerson<T extends { name: string }>(p: T): T {
+  return { ...p, name: plainCardText(p.name) };
+}
+
+function plainCase(c: Case): Case {
+  const text = (s: string | null | undefined) => (s == null ? (s ?? null) : plainCardText(s));
+  return {
+    ...c,
+    groupName: plainCardText(c.groupName),
+    memberName: plainCardText(c.memberName),
+    actor: c.actor ? plainPerson(c.actor) : c.actor,
+    decision: c.decision
+      ? { ...c.decision, by: plainPerson(c.decision.by), reason: text(c.decision.reason) }
+      : null,
+    restoreRequest: c.restoreRequest
+      ? {
+          ...c.restoreRequest,
+          by: plainPerson(c.restoreRequest.by),
+          reason: text(c.restoreRequest.reason),
+        }
+      : null,
+    lastError: text(c.lastError),
+  };
+}
+
 export function caseCardView(
-  c: Case,
-  ctx: CardContext,
+  untrusted: Case,
+  rawCtx: CardContext,
   options: { viewer?: Viewer; notice?: string } = {},
 ): CaseCardView {
+  const c = plainCase(untrusted);
+  const ctx = { ...rawCtx, approverGroupName: plainCardText(rawCtx.approverGroupName) };
   const privilege = privilegeOf(c, ctx.tier0GroupIds);
   const rules: DecisionRules = {
     disabledReason: ctx.disabledReason,

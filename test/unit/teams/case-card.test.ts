@@ -230,8 +230,34 @@ describe('case card', () => {
         ctx,
       ),
     );
-    expect(card).toContain('${groupName} {{evil}}');
+    expect(card).toContain('${groupName} { {evil}}');
     expect(card).toContain('\\"${caseId}\\"');
+  });
+
+  it('keeps a name or reason shaped like a link or a Teams date from becoming one', () => {
+    const card = JSON.stringify(
+      renderCaseCard(
+        {
+          ...openCase,
+          groupName: '[Verify your account](https://evil.example)',
+          memberName: 'Eve {{DATE(2030-01-01T00:00:00Z)}}',
+          actor: { kind: 'app', id: 'x', name: '<at>Alex</at>' },
+          decision: {
+            verb: 'approve',
+            by: alex,
+            at: '2026-11-25T10:02:00Z',
+            reason: 'see [here]( https://evil.example)',
+          },
+          status: 'approved',
+        },
+        ctx,
+      ),
+    );
+    expect(card).not.toMatch(/\]\(/);
+    expect(card).not.toContain('{{DATE(2030');
+    expect(card).not.toContain('<at>');
+    expect(card).toContain('[Verify your account] (https://evil.example)');
+    expect(card).toContain('{{DATE(2026-11-25T10:02:00Z, SHORT)}}');
   });
 
   it('has a handler for every verb on every card, and a card for every handler', () => {
