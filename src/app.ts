@@ -231,19 +231,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     );
     return swept ? 1 : 0;
   };
-  // Lifecycle work runs after the 202: Graph wants the answer within 3 s.
-  const onLifecycleEvent = async (event: string) => {
+  // Lifecycle work runs after the 202 (Graph wants the answer within 3 s), in one worker: a
+  // burst of events becomes one renewal and one sweep.
+  const pendingLifecycle = new Set<string>();
+  let lifecycle: WorkerLoop | undefined;
+  const handleLifecycleEvents = async () => {
+    const events = [...pendingLifecycle];
+    pendingLifecycle.clear();
+    if (events.length === 0) return 0;
     try {
-      if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') {
+      if (events.some((e) => e === 'reauthorizationRequired' || e === 'subscriptionRemoved')) {
         await renewSubscription(subscriptionDeps, publicUrl, config.subscription, { force: true });
       }
       await sweep();
     } catch (error) {
       log.error(
-        { err: error, lifecycleEvent: event },
+        { err: error, lifecycleEvents: events },
         'lifecycle event handling failed, renewal timer retries',
       );
     }
+    return 0;
   };
 
   const acceptLifecycle = async (payload: unknown): Promise<number> => {
@@ -262,7 +269,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       );
       if (n.lifecycleEvent) events.push(n.lifecycleEvent);
     }
-    for (const event of new Set(events)) void onLifecycleEvent(event);
+    for (const event of events) pendingLifecycle.add(event);
+    if (events.length > 0) lifecycle?.kick();
     return 202;
   };
 
@@ -336,6 +344,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           { immediate: false },
         ),
       );
+      lifecycle = startWorkerLoop('lifecycle', handleLifecycleEvents, 60_000, log, {
+        immediate: false,
+      });
+      loops.push(lifecycle);
       [inbox, outbox] = loops;
       return { url };
     },
