@@ -37,6 +37,7 @@ export async function createPgDriver(
     },
     async withLock(key, wait, fn) {
       const client = await pool.connect();
+      let releaseError = false;
       try {
         if (wait) {
           await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
@@ -50,10 +51,13 @@ export async function createPgDriver(
         try {
           return { locked: true, value: await fn() };
         } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+          // A connection that may still hold the lock must not go back to the pool.
+          await client
+            .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
+            .catch(() => (releaseError = true));
         }
       } finally {
-        client.release();
+        client.release(releaseError);
       }
     },
     close: () => pool.end(),

@@ -255,11 +255,20 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         ) {
           return null;
         }
-        await tx.query(
-          `INSERT INTO watched_group (group_id, profile, delta_link) VALUES ($1, $2, $3)
-           ON CONFLICT (group_id) DO UPDATE SET profile = $2, delta_link = $3, synced_at = now()`,
-          [commit.groupId, JSON.stringify(commit.profile), commit.newDeltaLink],
-        );
+        if (stored) {
+          await tx.query(
+            'UPDATE watched_group SET profile = $2, delta_link = $3, synced_at = now() WHERE group_id = $1',
+            [commit.groupId, JSON.stringify(commit.profile), commit.newDeltaLink],
+          );
+        } else {
+          // No row to lock yet: of two first syncs, the insert decides which one counts.
+          const inserted = await tx.query(
+            `INSERT INTO watched_group (group_id, profile, delta_link) VALUES ($1, $2, $3)
+             ON CONFLICT (group_id) DO NOTHING RETURNING group_id`,
+            [commit.groupId, JSON.stringify(commit.profile), commit.newDeltaLink],
+          );
+          if (inserted.rows.length === 0) return null;
+        }
         if (commit.removed.length > 0) {
           await tx.query(
             'DELETE FROM group_member WHERE group_id = $1 AND member_id = ANY($2::text[])',

@@ -215,7 +215,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
     } catch (error) {
       this.deps.log.error({ err: error, command: found.command.name }, 'command failed');
       await ctx.sendActivity(
-        `\`${found.command.name}\` failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+        `\`${found.command.name}\` failed; the details are in GroupGuard's log.`,
       );
     }
   }

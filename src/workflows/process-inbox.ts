@@ -10,7 +10,7 @@ const RETRY_DELAY_MS = 2_000;
  */
 export async function processInbox(
   deps: SyncGroupDeps & { store: Store; log: Log },
-  limit = 100,
+  limit = 25,
 ): Promise<number> {
   const items = await deps.store.claimInbox(limit, LEASE_MS);
   if (items.length === 0) return 0;

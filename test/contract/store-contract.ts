@@ -203,6 +203,17 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(await store.claimOutbox(10, 60_000)).toEqual([{ caseId: c?.id, attempts: 1 }]);
     });
 
+    it('lets only one of two first syncs of a group commit', async () => {
+      const results = await Promise.all([
+        store.commitGroupSync(baseline(['alex'])),
+        store.commitGroupSync({ ...baseline(['adele']), newDeltaLink: 'link-other' }),
+      ]);
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      const watched = await store.getWatchedGroup('g1');
+      expect(watched?.members.size).toBe(1);
+      expect(['link-1', 'link-other']).toContain(watched?.deltaLink);
+    });
+
     it('writes nothing when another worker moved the delta link first', async () => {
       await store.commitGroupSync(baseline(['alex', 'adele']));
       const stale = await store.commitGroupSync({
