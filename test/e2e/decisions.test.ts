@@ -1,5 +1,6 @@
 import { SEED } from '../../src/sim/seed-tenant';
 import { verifyDecisionLog } from '../../src/workflows/decision-log';
+import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
 import { channelMessage } from '../fakes/teams-activities';
 import {
   buttonsOf,
@@ -95,21 +96,13 @@ describe('who may decide a case', () => {
     await new Promise((r) => setTimeout(r, 6000));
     const seenBefore = (await gg.app.store.getWatchedGroup(g.finance))?.syncedAt ?? '';
     const subscription = await gg.app.store.getSubscription();
-    await fetch(`${gg.url}/api/graph/notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        value: [
-          {
-            subscriptionId: subscription?.id,
-            clientState: subscription?.clientState,
-            changeType: 'updated',
-            resource: `Groups/${g.finance}`,
-            resourceData: { id: g.finance },
-          },
-        ],
+    await postNotifications(`${gg.url}/api/graph/notifications`, [
+      groupChangeNotification({
+        subscriptionId: subscription?.id ?? '',
+        clientState: subscription?.clientState,
+        groupId: g.finance,
       }),
-    });
+    ]);
     await eventually(
       async () => ((await gg.app.store.getWatchedGroup(g.finance))?.syncedAt ?? '') > seenBefore,
       'a sync that sees Patti back',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulatorConnection, startGraphSimulator } from '../../src/sim/graph-simulator';
 import { SEED } from '../../src/sim/seed-tenant';
+import { lifecycleNotification, postNotifications } from '../fakes/graph-notifications';
 import type { Clock } from '../../src/workflows/ports';
 import {
   eventually,
@@ -146,20 +147,9 @@ describe('subscription lifecycle', () => {
 
   it('acknowledges a lifecycle event with a wrong clientState with 403 and does nothing', async () => {
     const stored = await gg.app.store.getSubscription();
-    const response = await fetch(`${gg.url}/api/graph/lifecycle`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        value: [
-          {
-            subscriptionId: stored?.id,
-            clientState: 'forged',
-            lifecycleEvent: 'reauthorizationRequired',
-            tenantId: SEED.tenantId,
-          },
-        ],
-      }),
-    });
+    const response = await postNotifications(`${gg.url}/api/graph/lifecycle`, [
+      lifecycleNotification({ subscriptionId: stored?.id ?? '', clientState: 'forged' }),
+    ]);
     expect(response.status).toBe(403);
     expect((await gg.app.store.getSubscription())?.expiresAt).toBe(stored?.expiresAt);
   });

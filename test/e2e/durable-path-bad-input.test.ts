@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SEED } from '../../src/sim/seed-tenant';
+import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
 import { postgresForTests } from '../contract/postgres-for-tests';
 import { startGroupGuard, type GroupGuardUnderTest } from './start-groupguard';
 
@@ -13,26 +14,17 @@ const notification = (
   subscriptionId: string,
   clientState: string,
   groupId: string,
-  tenantId = SEED.tenantId,
-) => ({
-  subscriptionId,
-  clientState,
-  changeType: 'updated',
-  resource: `Groups/${groupId}`,
-  tenantId,
-  resourceData: {
-    '@odata.type': '#Microsoft.Graph.Group',
-    '@odata.id': `Groups/${groupId}`,
-    id: groupId,
-  },
-});
+  tenantId?: string,
+) =>
+  groupChangeNotification({
+    subscriptionId,
+    clientState,
+    groupId,
+    ...(tenantId ? { tenantId } : {}),
+  });
 
 const post = (gg: GroupGuardUnderTest, value: unknown[]) =>
-  fetch(`${gg.url}/api/graph/notifications`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ value }),
-  });
+  postNotifications(`${gg.url}/api/graph/notifications`, value);
 
 describe('the durable path refuses or absorbs bad input without losing or doubling work', () => {
   let gg: GroupGuardUnderTest;

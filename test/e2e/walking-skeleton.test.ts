@@ -1,4 +1,5 @@
 import { SEED } from '../../src/sim/seed-tenant';
+import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
 import { cardActionInvoke } from '../fakes/teams-activities';
 import { buttonsOf, casePost, click, textOf, waitForCardText } from './case-cards';
 import {
@@ -110,26 +111,9 @@ describe('notifications are a doorbell', () => {
 
   const notify = async (groupId: string, clientState: string) => {
     const subscription = await gg.app.store.getSubscription();
-    return fetch(`${gg.url}/api/graph/notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        value: [
-          {
-            subscriptionId: subscription?.id,
-            clientState,
-            changeType: 'updated',
-            resource: `Groups/${groupId}`,
-            tenantId: SEED.tenantId,
-            resourceData: {
-              '@odata.type': '#Microsoft.Graph.Group',
-              '@odata.id': `Groups/${groupId}`,
-              id: groupId,
-            },
-          },
-        ],
-      }),
-    });
+    return postNotifications(`${gg.url}/api/graph/notifications`, [
+      groupChangeNotification({ subscriptionId: subscription?.id ?? '', clientState, groupId }),
+    ]);
   };
 
   const settle = async () => {

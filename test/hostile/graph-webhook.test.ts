@@ -1,5 +1,6 @@
 import { SEED } from '../../src/sim/seed-tenant';
 import { startGroupGuard, type GroupGuardUnderTest } from '../e2e/start-groupguard';
+import { groupChangeNotification } from '../fakes/graph-notifications';
 
 const metric = async (gg: GroupGuardUnderTest, name: string): Promise<number> => {
   const text = await (await fetch(`${gg.url}/metrics`)).text();
@@ -10,18 +11,8 @@ const metric = async (gg: GroupGuardUnderTest, name: string): Promise<number> =>
 const byTitle = <T>(rows: Array<[string, T, number]>) =>
   rows.map(([what, input, status]) => [what, status, input] as const);
 
-const notification = (subscriptionId: string, clientState: string | undefined) => ({
-  subscriptionId,
-  ...(clientState === undefined ? {} : { clientState }),
-  changeType: 'updated',
-  resource: `Groups/${SEED.groups.tier0}`,
-  tenantId: SEED.tenantId,
-  resourceData: {
-    '@odata.type': '#Microsoft.Graph.Group',
-    '@odata.id': `Groups/${SEED.groups.tier0}`,
-    id: SEED.groups.tier0,
-  },
-});
+const notification = (subscriptionId: string, clientState: string | undefined) =>
+  groupChangeNotification({ subscriptionId, clientState, groupId: SEED.groups.tier0 });
 
 describe('hostile input: the Graph webhook', () => {
   let gg: GroupGuardUnderTest;
