@@ -212,6 +212,10 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         receivedAt: iso(row.received_at),
       }));
     },
+    countInbox: async () => {
+      const { rows } = await driver.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox');
+      return Number(rows[0]?.n ?? 0);
+    },
     releaseInbox: async (ids, delayMs) => {
       if (ids.length === 0) return;
       await driver.query(

@@ -145,6 +145,8 @@ export interface Store {
   enqueueInbox(items: Array<{ subscriptionId: string; groupId: string }>): Promise<number>;
   claimInbox(limit: number, leaseMs: number): Promise<InboxItem[]>;
   deleteInbox(ids: number[]): Promise<void>;
+  /** Notifications not yet worked off, claimed or not. */
+  countInbox(): Promise<number>;
   /** Gives claimed items back after `delayMs`, for a retry with backoff. */
   releaseInbox(ids: number[], delayMs: number): Promise<void>;
 

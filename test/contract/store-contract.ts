@@ -150,7 +150,9 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       const first = await store.claimInbox(10, 60_000);
       expect(first.map((i) => i.groupId).sort()).toEqual(['g1', 'g2']);
       expect(await store.claimInbox(10, 60_000)).toEqual([]);
+      expect(await store.countInbox()).toBe(2);
       await store.deleteInbox(first.map((i) => i.id));
+      expect(await store.countInbox()).toBe(0);
       expect(await store.claimInbox(10, 0)).toEqual([]);
     });
 

@@ -3,12 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { SEED } from '../../src/sim/seed-tenant';
 import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
 import { postgresForTests } from '../contract/postgres-for-tests';
-import { startGroupGuard, type GroupGuardUnderTest } from './start-groupguard';
+import { metricValue, startGroupGuard, type GroupGuardUnderTest } from './start-groupguard';
 
-const accepted = async (gg: GroupGuardUnderTest): Promise<number> => {
-  const text = await (await fetch(`${gg.url}/metrics`)).text();
-  return Number(/^groupguard_notifications_accepted_total (\d+)$/m.exec(text)?.[1] ?? NaN);
-};
+const accepted = (gg: GroupGuardUnderTest) =>
+  metricValue(gg, 'groupguard_notifications_accepted_total');
 
 const notification = (
   subscriptionId: string,

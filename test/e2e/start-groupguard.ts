@@ -114,3 +114,9 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A counter from GroupGuard's own /metrics, as Prometheus would read it. */
+export async function metricValue(gg: GroupGuardUnderTest, name: string): Promise<number> {
+  const text = await (await fetch(`${gg.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+}

@@ -1,11 +1,6 @@
 import { SEED } from '../../src/sim/seed-tenant';
-import { startGroupGuard, type GroupGuardUnderTest } from '../e2e/start-groupguard';
+import { metricValue, startGroupGuard, type GroupGuardUnderTest } from '../e2e/start-groupguard';
 import { groupChangeNotification } from '../fakes/graph-notifications';
-
-const metric = async (gg: GroupGuardUnderTest, name: string): Promise<number> => {
-  const text = await (await fetch(`${gg.url}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
 
 /** Rows of [what, input, status] as [what, status, input], so test titles read well. */
 const byTitle = <T>(rows: Array<[string, T, number]>) =>
@@ -31,7 +26,7 @@ describe('hostile input: the Graph webhook', () => {
 
   /** Nothing was persisted: the accepted counter did not move and no case appeared. */
   const nothingPersisted = async (acceptedBefore: number) => {
-    expect(await metric(gg, 'groupguard_notifications_accepted_total')).toBe(acceptedBefore);
+    expect(await metricValue(gg, 'groupguard_notifications_accepted_total')).toBe(acceptedBefore);
     expect(await gg.app.store.listCases({ limit: 10 })).toEqual([]);
   };
 
@@ -86,7 +81,7 @@ describe('hostile input: the Graph webhook', () => {
   )(
     'answers %s on /api/graph/notifications with %i and persists nothing',
     async (_what, status, body) => {
-      const before = await metric(gg, 'groupguard_notifications_accepted_total');
+      const before = await metricValue(gg, 'groupguard_notifications_accepted_total');
       const response = await send('/api/graph/notifications', body());
       expect(response.status).toBe(status);
       await nothingPersisted(before);
@@ -153,12 +148,12 @@ describe('hostile input: the Graph webhook', () => {
   });
 
   it('still accepts the genuine notification', async () => {
-    const before = await metric(gg, 'groupguard_notifications_accepted_total');
+    const before = await metricValue(gg, 'groupguard_notifications_accepted_total');
     const response = await send(
       '/api/graph/notifications',
       json({ value: [notification(subscriptionId, clientState)] }),
     );
     expect(response.status).toBe(202);
-    expect(await metric(gg, 'groupguard_notifications_accepted_total')).toBe(before + 1);
+    expect(await metricValue(gg, 'groupguard_notifications_accepted_total')).toBe(before + 1);
   });
 });
