@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError } from './config/config.js';
-import { loadConfig } from './config/load-config.js';
+import { loadConfig, loadSecrets } from './config/load-config.js';
 import { startPlayground, type Playground } from './demo/start-playground.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config, secrets;
   try {
     config = loadConfig();
+    secrets = loadSecrets();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  const app = await createApp(config, secrets);
   let url: string;
   try {
     ({ url } = await app.start());

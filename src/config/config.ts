@@ -1,4 +1,7 @@
-/** Bot Framework settings, under botbuilder's own names, handed to ConfigurationBotFrameworkAuthentication. */
+/**
+ * Bot Framework settings, under botbuilder's own names, for ConfigurationBotFrameworkAuthentication;
+ * the password and private key are in Secrets.
+ */
 export type BotAuthSettings = Record<string, string>;
 
 export interface TeamsConfig {
@@ -19,8 +22,9 @@ export type GraphConfig =
       mode: 'live';
       tenantId: string;
       clientId: string;
+      /** The secret itself is in Secrets. */
       credential:
-        | { kind: 'secret'; secret: string }
+        | { kind: 'secret' }
         | { kind: 'certificate'; certificatePath: string }
         | { kind: 'managed-identity' };
       watchedGroupIds: string[];
@@ -48,6 +52,13 @@ export interface Config {
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
   /** Demo only: where the Agents Playground listens; null turns it off. */
   playgroundPort: number | null;
+}
+
+/** What must never be logged or shown, kept apart from Config so Config can be. */
+export interface Secrets {
+  /** botbuilder's `MicrosoftAppPassword` and `CertificatePrivateKey`, when given. */
+  bot: BotAuthSettings;
+  graph: { clientSecret: string | null };
 }
 
 export class ConfigError extends Error {

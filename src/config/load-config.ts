@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, type BotAuthSettings, type Config, type GraphConfig } from './config.js';
+import { isObjectId } from '../core/object-id.js';
+import {
+  ConfigError,
+  type BotAuthSettings,
+  type Config,
+  type GraphConfig,
+  type Secrets,
+} from './config.js';
 
 const BOT_ENDPOINT_SETTINGS = [
   'ToChannelFromBotLoginUrl',
@@ -10,12 +17,12 @@ const BOT_ENDPOINT_SETTINGS = [
   'ToBotFromEmulatorOpenIdMetadataUrl',
   'CallerId',
 ] as const;
+const BOT_SECRET_SETTINGS = ['MicrosoftAppPassword', 'CertificatePrivateKey'] as const;
 const BOT_CREDENTIAL_SETTINGS = [
-  'MicrosoftAppPassword',
+  ...BOT_SECRET_SETTINGS,
   'MicrosoftAppType',
   'MicrosoftAppTenantId',
   'CertificateThumbprint',
-  'CertificatePrivateKey',
 ] as const;
 const LIVE_GRAPH_SETTINGS = [
   'AZURE_TENANT_ID',
@@ -24,7 +31,6 @@ const LIVE_GRAPH_SETTINGS = [
   'AZURE_CLIENT_CERTIFICATE_PATH',
 ] as const;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const schema = z.object({
@@ -40,7 +46,7 @@ const schema = z.object({
   WATCHED_GROUP_IDS: z.string().optional(),
   APPROVER_GROUP_ID: z
     .string()
-    .regex(GUID, 'must be a GUID (the object id of an Entra group)')
+    .refine(isObjectId, 'must be a GUID (the object id of an Entra group)')
     .optional(),
   TIER0_GROUP_IDS: z.string().optional(),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
@@ -61,11 +67,25 @@ const schema = z.object({
 
 type Env = Record<string, string | undefined>;
 
-/** The only place that reads the environment. Throws ConfigError naming every bad setting. */
-export function loadConfig(env: Env = process.env): Config {
-  const clean: Env = Object.fromEntries(
+const given = (env: Env): Env =>
+  Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
+
+/** The secrets among the settings; loadConfig has already checked which ones must be there. */
+export function loadSecrets(env: Env = process.env): Secrets {
+  const clean = given(env);
+  const bot: BotAuthSettings = {};
+  for (const key of BOT_SECRET_SETTINGS) {
+    const value = clean[key];
+    if (value !== undefined) bot[key] = value;
+  }
+  return { bot, graph: { clientSecret: clean.AZURE_CLIENT_SECRET ?? null } };
+}
+
+/** With loadSecrets, the only place that reads the environment. Throws ConfigError naming every bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const clean = given(env);
   const parsed = schema.safeParse(clean);
   if (!parsed.success) {
     throw new ConfigError(
@@ -84,7 +104,10 @@ export function loadConfig(env: Env = process.env): Config {
   const appId = v.MicrosoftAppId ?? '';
   const authEnabled = appId !== '';
   const settings: BotAuthSettings = {};
-  for (const key of [...BOT_CREDENTIAL_SETTINGS, ...BOT_ENDPOINT_SETTINGS, 'ValidateAuthority']) {
+  const notSecret = BOT_CREDENTIAL_SETTINGS.filter(
+    (key) => !(BOT_SECRET_SETTINGS as readonly string[]).includes(key),
+  );
+  for (const key of [...notSecret, ...BOT_ENDPOINT_SETTINGS, 'ValidateAuthority']) {
     const value = clean[key];
     if (value !== undefined) settings[key] = value;
   }
@@ -126,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     .split(',')
     .map((id) => id.trim().toLowerCase())
     .filter(Boolean);
-  const badTier0 = tier0GroupIds.filter((id) => !GUID.test(id));
+  const badTier0 = tier0GroupIds.filter((id) => !isObjectId(id));
   if (badTier0.length > 0) problems.push(`TIER0_GROUP_IDS: not GUIDs: ${badTier0.join(', ')}`);
   if (v.SUBSCRIPTION_RENEW_BEFORE_MINUTES >= v.SUBSCRIPTION_LIFETIME_MINUTES) {
     problems.push(
@@ -181,7 +204,7 @@ function readGraphConfig(
   const tenantId = env.AZURE_TENANT_ID ?? '';
   const clientId = env.AZURE_CLIENT_ID ?? '';
   if (!tenantId) problems.push(`AZURE_TENANT_ID: required because ${given.join(', ')} is set`);
-  else if (!GUID.test(tenantId)) problems.push('AZURE_TENANT_ID: must be a GUID');
+  else if (!isObjectId(tenantId)) problems.push('AZURE_TENANT_ID: must be a GUID');
   if (!clientId) problems.push(`AZURE_CLIENT_ID: required because ${given.join(', ')} is set`);
   if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_CERTIFICATE_PATH) {
     problems.push('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH: set one, not both');
@@ -198,14 +221,14 @@ function readGraphConfig(
   if (watchedGroupIds.length === 0) {
     problems.push('WATCHED_GROUP_IDS: required in live mode (comma-separated group object ids)');
   }
-  const badIds = watchedGroupIds.filter((id) => !GUID.test(id));
+  const badIds = watchedGroupIds.filter((id) => !isObjectId(id));
   if (badIds.length > 0) problems.push(`WATCHED_GROUP_IDS: not GUIDs: ${badIds.join(', ')}`);
   return {
     mode: 'live',
     tenantId,
     clientId,
     credential: env.AZURE_CLIENT_SECRET
-      ? { kind: 'secret', secret: env.AZURE_CLIENT_SECRET }
+      ? { kind: 'secret' }
       : env.AZURE_CLIENT_CERTIFICATE_PATH
         ? { kind: 'certificate', certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH }
         : { kind: 'managed-identity' },

@@ -12,7 +12,7 @@ import {
   SubscriptionGoneError,
   type Directory,
   type GroupDeltaPage,
-} from '../workflows/ports.js';
+} from '../workflows/ports/index.js';
 
 interface AuditRecord {
   result?: string;

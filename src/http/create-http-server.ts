@@ -1,25 +1,31 @@
 import restify, { type Server } from 'restify';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { AcceptResult, IncomingNotification } from '../workflows/accept-notifications.js';
+import type { Readiness } from '../workflows/check-readiness.js';
+import type { LifecycleEvents } from '../workflows/handle-lifecycle-events.js';
 import { graphWebhookRoute } from './graph-webhook-route.js';
+import { groupIdOf } from './parse-change-notifications.js';
 import { HttpError, readJsonBody } from './read-json-body.js';
-
-export interface Readiness {
-  ready: boolean;
-  checks: Record<string, string>;
-}
 
 export interface HttpHandlers {
   log: Logger;
   metrics: Metrics;
   processTeamsRequest(req: restify.Request, res: restify.Response): Promise<void>;
-  /** Returns the HTTP status to answer (202, 403). */
-  acceptNotifications(payload: unknown): Promise<number>;
-  acceptLifecycleNotifications(payload: unknown): Promise<number>;
+  acceptNotifications(notifications: IncomingNotification[]): Promise<AcceptResult>;
+  lifecycleEvents: Pick<LifecycleEvents, 'accept'>;
   readiness(): Promise<Readiness>;
 }
 
 export function createHttpServer(h: HttpHandlers): Server {
+  const countAccepted = h.metrics.counter(
+    'groupguard_notifications_accepted_total',
+    'Graph change notifications persisted',
+  );
+  const countForged = h.metrics.counter(
+    'groupguard_notifications_forged_total',
+    'Notifications refused for a wrong clientState',
+  );
   const server = restify.createServer({ name: 'groupguard', handleUncaughtExceptions: false });
   server.on(
     'restifyError',
@@ -52,8 +58,40 @@ export function createHttpServer(h: HttpHandlers): Server {
       }
     }
   });
-  server.post('/api/graph/notifications', graphWebhookRoute(h.log, h.acceptNotifications));
-  server.post('/api/graph/lifecycle', graphWebhookRoute(h.log, h.acceptLifecycleNotifications));
+  server.post(
+    '/api/graph/notifications',
+    graphWebhookRoute(h.log, async (notifications) => {
+      const result = await h.acceptNotifications(
+        notifications.map((n) => ({
+          subscriptionId: n.subscriptionId,
+          clientState: n.clientState ?? null,
+          tenantId: n.tenantId ?? null,
+          groupId: groupIdOf(n),
+        })),
+      );
+      if (result.kind === 'forged') {
+        countForged();
+        h.log.warn({ reason: result.reason }, 'notification refused');
+        return 403;
+      }
+      for (let i = 0; i < result.persisted; i++) countAccepted();
+      return 202;
+    }),
+  );
+  server.post(
+    '/api/graph/lifecycle',
+    graphWebhookRoute(h.log, async (notifications) => {
+      const { status } = await h.lifecycleEvents.accept(
+        notifications.map((n) => ({
+          subscriptionId: n.subscriptionId,
+          clientState: n.clientState ?? null,
+          lifecycleEvent: n.lifecycleEvent ?? null,
+        })),
+      );
+      if (status === 403) countForged();
+      return status;
+    }),
+  );
 
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });

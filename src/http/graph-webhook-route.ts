@@ -1,15 +1,23 @@
 import type { Request, Response } from 'restify';
 import type { Logger } from '../observability/logger.js';
+import {
+  InvalidNotificationError,
+  parseChangeNotifications,
+  type ChangeNotification,
+} from './parse-change-notifications.js';
 import { HttpError, readJsonBody } from './read-json-body.js';
 
 export const MAX_VALIDATION_TOKEN_LENGTH = 1024;
 
 /**
  * Graph's webhook contract: `?validationToken=` is echoed decoded as text/plain within 10 s;
- * anything else is a JSON notification collection, answered 202 once persisted, 5xx only when
- * it could not be persisted (so Graph retries).
+ * anything else is a JSON notification collection, answered with `accept`'s status (202 once
+ * persisted), 5xx only when it could not be persisted (so Graph retries).
  */
-export function graphWebhookRoute(log: Logger, accept: (payload: unknown) => Promise<number>) {
+export function graphWebhookRoute(
+  log: Logger,
+  accept: (notifications: ChangeNotification[]) => Promise<number>,
+) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('validationToken');
@@ -29,7 +37,14 @@ export function graphWebhookRoute(log: Logger, accept: (payload: unknown) => Pro
         return;
       }
       const payload = await readJsonBody(req);
-      const status = await accept(payload);
+      let notifications: ChangeNotification[];
+      try {
+        notifications = parseChangeNotifications(payload);
+      } catch (error) {
+        if (!(error instanceof InvalidNotificationError)) throw error;
+        throw new HttpError(400, 'InvalidNotification', error.message);
+      }
+      const status = await accept(notifications);
       res.writeHead(status);
       res.end();
     } catch (error) {

@@ -1,3 +1,4 @@
+import { isObjectId } from '../core/object-id.js';
 import { GraphApiError } from './graph-api-error.js';
 import type { GraphExchange } from './graph-exchange.js';
 import type { GroupsDelta } from './groups-delta.js';
@@ -47,7 +48,6 @@ interface Route {
   handler: Handler;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIRECTORY_OBJECT_PROPERTIES = [...new Set([...USER_PROPERTIES, ...GROUP_PROPERTIES])];
 const AUDIT_FILTER_PATHS = new Set(
   [
@@ -197,7 +197,7 @@ export class GraphApi {
 
   private requireGroup(id: string | undefined): SimGroup {
     const key = id ?? '';
-    if (!GUID.test(key)) throw GraphApiError.badRequest(`Invalid object identifier '${key}'.`);
+    if (!isObjectId(key)) throw GraphApiError.badRequest(`Invalid object identifier '${key}'.`);
     const group = this.ctx.state.groups.get(key.toLowerCase());
     if (!group) throw GraphApiError.notFound(key);
     return group;
@@ -471,7 +471,7 @@ export class GraphApi {
 
   private getDirectoryObject(ex: GraphExchange, params: Params): void {
     const key = params.id ?? '';
-    if (!GUID.test(key)) throw GraphApiError.badRequest(`Invalid object identifier '${key}'.`);
+    if (!isObjectId(key)) throw GraphApiError.badRequest(`Invalid object identifier '${key}'.`);
     const object = this.ctx.state.directoryObject(key);
     if (!object) throw GraphApiError.notFound(key);
     const select = parseSelect(

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { Store } from '../workflows/ports.js';
+import type { Store } from '../workflows/ports/index.js';
 import { createPgDriver } from './pg-driver.js';
 import { createPgliteDriver } from './pglite-driver.js';
 import { createSqlStore } from './sql-store.js';

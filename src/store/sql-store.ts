@@ -11,7 +11,7 @@ import type {
   Store,
   SubscriptionRecord,
   WatchedGroup,
-} from '../workflows/ports.js';
+} from '../workflows/ports/index.js';
 import { migrations } from './migrations.js';
 import type { SqlClient, SqlDriver } from './sql-driver.js';
 

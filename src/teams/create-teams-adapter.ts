@@ -14,9 +14,9 @@ import {
 } from 'botframework-connector';
 
 export type { ServiceClientCredentialsFactory };
-import type { TeamsConfig } from '../config/config.js';
+import type { Secrets, TeamsConfig } from '../config/config.js';
 import type { CardRef } from '../core/case.js';
-import type { Log, Messenger } from '../workflows/ports.js';
+import type { Log, Messenger } from '../workflows/ports/index.js';
 import { caseCardAttachment, type CardContext } from './render-case-card.js';
 
 const DEFAULT_CHANNEL_SCOPE = 'https://api.botframework.com';
@@ -46,11 +46,12 @@ class StrictAuthCloudAdapter extends CloudAdapter {
 
 export function createTeamsAdapter(
   config: TeamsConfig,
+  secrets: Secrets,
   log: Log,
   credentialsFactory?: ServiceClientCredentialsFactory,
 ): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication(
-    config.settings as ConfigurationBotFrameworkAuthenticationOptions,
+    { ...config.settings, ...secrets.bot } as ConfigurationBotFrameworkAuthenticationOptions,
     credentialsFactory,
   );
   const adapter = new StrictAuthCloudAdapter(auth);

@@ -9,7 +9,12 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { cleanReason } from '../core/decision-reason.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
-import { CaseNotFoundError, type AlertChannel, type Log, type Store } from '../workflows/ports.js';
+import {
+  CaseNotFoundError,
+  type AlertChannel,
+  type Log,
+  type Store,
+} from '../workflows/ports/index.js';
 import type { CardAction } from './card-actions/card-action.js';
 import type { Command } from './commands/command.js';
 import { findCommand } from './commands/index.js';

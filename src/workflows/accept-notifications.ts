@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Log, Store } from './ports.js';
+import type { InboxStore, Log, SubscriptionStore } from './ports/index.js';
 
 export interface IncomingNotification {
   subscriptionId: string;
@@ -9,13 +9,15 @@ export interface IncomingNotification {
 }
 
 export interface AcceptDeps {
-  store: Store;
+  store: SubscriptionStore & InboxStore;
   log: Log;
   /** The tenant our subscription lives in; notifications for any other are dropped. */
   tenantId: string;
   isWatched: (groupId: string) => boolean;
   /** Unknown subscription ids already logged, so a stray sender is reported once, not per POST. */
   reportedUnknown: Set<string>;
+  /** Tells the inbox worker there is work. */
+  wakeInbox: () => void;
 }
 
 export type AcceptResult =
@@ -69,5 +71,6 @@ export async function acceptNotifications(
     );
   }
   const persisted = await deps.store.enqueueInbox([...work.values()]);
+  if (persisted > 0) deps.wakeInbox();
   return { kind: 'accepted', persisted, ignored };
 }

@@ -1,5 +1,5 @@
 import { isSettled, type Actor, type Case } from '../core/case.js';
-import type { Clock, Directory, Log, Store } from './ports.js';
+import type { CaseStore, Clock, DirectoryReads, Log } from './ports/index.js';
 
 /** How far back from detection a removal can have happened (a sweep after downtime finds it late). */
 const LOOKBACK_MS = 7 * 24 * 60 * 60_000;
@@ -11,7 +11,7 @@ const RETRY_AFTER_MS = 10_000;
 
 /** The directory audit log's answer to "who removed this member", for one case. */
 export function findActorFor(
-  directory: Directory,
+  directory: DirectoryReads,
   c: Pick<Case, 'groupId' | 'memberId' | 'removedAt' | 'memberSeenAt'>,
 ): Promise<Actor | null> {
   const detected = Date.parse(c.removedAt);
@@ -33,8 +33,8 @@ export function findActorFor(
  * log lags minutes behind, and every refresh of a card would otherwise ask.
  */
 export function createActorResolver(deps: {
-  store: Store;
-  directory: Directory;
+  store: CaseStore;
+  directory: DirectoryReads;
   log: Log;
   clock: Clock;
   onCaseChanged: () => void;

@@ -1,4 +1,5 @@
-import type { Clock, Directory, Log, Store } from './ports.js';
+import { isObjectId } from '../core/object-id.js';
+import type { AudienceStore, Clock, DirectoryReads, Log } from './ports/index.js';
 
 /** Who may decide cases: the transitive members of one Entra group. */
 export interface ApproverPolicy {
@@ -17,12 +18,11 @@ export interface ApproverPolicyOptions {
   refusedTtlMs?: number;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_CACHED = 10_000;
 export const NO_APPROVER_GROUP = 'no approver group is configured (set APPROVER_GROUP_ID)';
 
 export function createApproverPolicy(
-  deps: { directory: Directory; store: Store; log: Log; clock: Clock },
+  deps: { directory: DirectoryReads; store: AudienceStore; log: Log; clock: Clock },
   options: ApproverPolicyOptions,
 ): ApproverPolicy {
   const { groupId } = options;
@@ -64,7 +64,7 @@ export function createApproverPolicy(
       }
     },
     async isApprover(rawUserId) {
-      if (!groupId || !GUID.test(rawUserId)) return false;
+      if (!groupId || !isObjectId(rawUserId)) return false;
       const userId = rawUserId.toLowerCase();
       const cached = cache.get(userId);
       if (cached && cached.until > deps.clock.now().getTime()) return cached.isApprover;

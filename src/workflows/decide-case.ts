@@ -4,13 +4,14 @@ import type { ApproverPolicy } from './create-approver-policy.js';
 import {
   CaseNotFoundError,
   RestoreFailedError,
+  type CaseStore,
   type CaseUpdate,
   type Clock,
+  type DecisionLog,
   type DecisionLogEntry,
-  type Directory,
   type Log,
-  type Store,
-} from './ports.js';
+  type Remediation,
+} from './ports/index.js';
 
 /** `isApprover` is null when nobody asked Graph (the case was settled, or Graph failed). */
 export type DecisionOutcome = (
@@ -22,8 +23,8 @@ export type DecisionOutcome = (
 ) & { case: Case; isApprover: boolean | null };
 
 export interface DecideDeps {
-  store: Store;
-  directory: Directory;
+  store: CaseStore & DecisionLog;
+  remediation: Remediation;
   log: Log;
   clock: Clock;
   approvers: ApproverPolicy;
@@ -42,7 +43,7 @@ export interface DecideInput {
   reason: string | null;
 }
 
-async function caseOrThrow(store: Store, id: number): Promise<Case> {
+async function caseOrThrow(store: CaseStore, id: number): Promise<Case> {
   const found = await store.getCase(id);
   if (!found) throw new CaseNotFoundError(`case ${id} does not exist`);
   return found;
@@ -199,7 +200,7 @@ async function apply(
   if ('kind' in claimed) return claimed;
   let requestId: string | null;
   try {
-    ({ requestId } = await deps.directory.addGroupMember(current.groupId, current.memberId));
+    ({ requestId } = await deps.remediation.addGroupMember(current.groupId, current.memberId));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     deps.log.error({ err: error, ...logged }, 'restore failed');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
-import type { DecisionLogEntry, DecisionRecord, Store } from './ports.js';
+import type { DecisionLogEntry, DecisionRecord, Store } from './ports/index.js';
 
 /** The `prevHash` of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);

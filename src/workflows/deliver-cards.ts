@@ -1,4 +1,4 @@
-import type { Log, Messenger, Store } from './ports.js';
+import type { CaseStore, ChannelStore, Log, Messenger, OutboxStore } from './ports/index.js';
 
 const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 60_000;
@@ -9,7 +9,7 @@ const MAX_BACKOFF_MS = 60_000;
  * second card for a case.
  */
 export async function deliverCards(
-  deps: { store: Store; messenger: Messenger; log: Log },
+  deps: { store: OutboxStore & CaseStore & ChannelStore; messenger: Messenger; log: Log },
   limit = 20,
 ): Promise<number> {
   const items = await deps.store.claimOutbox(limit, LEASE_MS);

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import {
   SubscriptionGoneError,
   type Clock,
-  type Directory,
+  type GraphSubscriptions,
+  type Locks,
   type Log,
-  type Store,
   type SubscriptionRecord,
-} from './ports.js';
+  type SubscriptionStore,
+} from './ports/index.js';
 
 export const SUBSCRIPTION_RESOURCE = 'groups';
 
@@ -18,8 +19,8 @@ export interface SubscriptionPolicy {
 }
 
 export interface SubscriptionDeps {
-  store: Store;
-  directory: Directory;
+  store: Locks & SubscriptionStore;
+  directory: GraphSubscriptions;
   log: Log;
   clock: Clock;
 }

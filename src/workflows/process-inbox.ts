@@ -1,4 +1,4 @@
-import type { Log, Store } from './ports.js';
+import type { InboxStore } from './ports/index.js';
 import { syncGroup, type SyncGroupDeps } from './sync-group.js';
 
 const LEASE_MS = 60_000;
@@ -9,7 +9,7 @@ const RETRY_DELAY_MS = 2_000;
  * the sync committed; a failure gives them back after a delay, a crash when the lease runs out.
  */
 export async function processInbox(
-  deps: SyncGroupDeps & { store: Store; log: Log },
+  deps: SyncGroupDeps & { store: InboxStore },
   limit = 25,
 ): Promise<number> {
   const items = await deps.store.claimInbox(limit, LEASE_MS);

@@ -1,5 +1,11 @@
 import type { Case } from '../core/case.js';
-import { RestoreFailedError, type Clock, type Directory, type Log, type Store } from './ports.js';
+import {
+  RestoreFailedError,
+  type CaseStore,
+  type Clock,
+  type Log,
+  type Remediation,
+} from './ports/index.js';
 
 /**
  * A restore in flight longer than this was cut off by a crash or a lost connection: well past
@@ -12,13 +18,15 @@ export const INTERRUPTED_AFTER_MS = 15 * 60_000;
  * Re-adding is safe because "already a member" counts as success; the case then settles as the
  * approver decided, with the log saying it was completed later.
  */
-export async function resumeInterruptedRestores(deps: {
-  store: Store;
-  directory: Directory;
+export interface ResumeDeps {
+  store: CaseStore;
+  remediation: Remediation;
   log: Log;
   clock: Clock;
   onCaseChanged: () => void;
-}): Promise<number> {
+}
+
+export async function resumeInterruptedRestores(deps: ResumeDeps): Promise<number> {
   const now = deps.clock.now().getTime();
   const stuck = (await deps.store.listCases({ status: 'restoring', limit: 50 })).filter(
     (c) => c.decision && now - Date.parse(c.decision.at) > INTERRUPTED_AFTER_MS,
@@ -36,10 +44,7 @@ export async function resumeInterruptedRestores(deps: {
   return stuck.length;
 }
 
-async function resume(
-  deps: { store: Store; directory: Directory; log: Log; clock: Clock; onCaseChanged: () => void },
-  c: Case,
-): Promise<void> {
+async function resume(deps: ResumeDeps, c: Case): Promise<void> {
   const decision = c.decision;
   if (!decision) return;
   const entry = (
@@ -59,7 +64,7 @@ async function resume(
     detail,
   });
   try {
-    const { requestId } = await deps.directory.addGroupMember(c.groupId, c.memberId);
+    const { requestId } = await deps.remediation.addGroupMember(c.groupId, c.memberId);
     const settled = await deps.store.updateCase(c.id, c.version, {
       status: 'restored',
       decision: { ...decision, at: deps.clock.now().toISOString() },

@@ -1,4 +1,4 @@
-import type { Log } from './ports.js';
+import type { Log } from './ports/index.js';
 
 /** Retries `fn` with exponential backoff; Graph and Teams fail transiently, start-up must not. */
 export async function retryWithBackoff<T>(

@@ -1,18 +1,22 @@
-import type { SyncGroupDeps } from './sync-group.js';
-import { syncGroup } from './sync-group.js';
+import type { CaseStore } from './ports/index.js';
+import { resumeInterruptedRestores, type ResumeDeps } from './resume-interrupted-restores.js';
+import { syncGroup, type SyncGroupDeps } from './sync-group.js';
+
+/** `onCaseChanged` is called when the sweep opened or settled cases, so their cards go out at once. */
+export type SweepDeps = SyncGroupDeps & ResumeDeps & { store: CaseStore };
 
 /**
  * Runs groups delta for every watched group whether or not a notification came: Graph drops
- * notifications and never tells groups about it, so this bounds how late a case can be.
- * One replica sweeps at a time. A periodic round skips while another runs; a sweep an event asked
- * for (lifecycle, new subscription) waits its turn, since a round already under way may have
- * passed the groups that changed.
+ * notifications and never tells groups about it, so this bounds how late a case can be. Then
+ * finishes restores a crash cut off. One replica sweeps at a time. A periodic round skips while
+ * another runs; a sweep an event asked for (lifecycle, new subscription) waits its turn, since a
+ * round already under way may have passed the groups that changed. Returns 1 when it swept.
  */
 export async function sweepGroups(
-  deps: SyncGroupDeps,
+  deps: SweepDeps,
   groupIds: Iterable<string>,
   reason: 'periodic' | 'event',
-): Promise<{ swept: boolean; opened: number }> {
+): Promise<number> {
   const result = await deps.store.withLock('sweep', reason === 'event', async () => {
     let opened = 0;
     for (const groupId of groupIds) {
@@ -24,5 +28,7 @@ export async function sweepGroups(
     }
     return opened;
   });
-  return result.locked ? { swept: true, opened: result.value } : { swept: false, opened: 0 };
+  if (result.locked && result.value > 0) deps.onCaseChanged();
+  await deps.store.withLock('resume-restores', false, () => resumeInterruptedRestores(deps));
+  return result.locked ? 1 : 0;
 }

@@ -4,15 +4,16 @@ import { findActorFor } from './create-actor-resolver.js';
 import {
   DeltaTokenExpiredError,
   type Clock,
-  type Directory,
+  type DirectoryReads,
+  type Locks,
   type Log,
   type NewCase,
-  type Store,
-} from './ports.js';
+  type SnapshotStore,
+} from './ports/index.js';
 
 export interface SyncGroupDeps {
-  store: Store;
-  directory: Directory;
+  store: Locks & SnapshotStore;
+  directory: DirectoryReads;
   log: Log;
   clock: Clock;
 }

@@ -1,4 +1,4 @@
-import type { Log } from './ports.js';
+import type { Log } from './ports/index.js';
 
 export interface WorkerLoop {
   /** Run soon, without waiting for the next tick. */

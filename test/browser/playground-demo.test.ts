@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig, loadSecrets } from '../../src/config/load-config';
 import { startPlayground, type Playground } from '../../src/demo/start-playground';
 import type { GraphSimulator } from '../../src/sim/graph-simulator';
 import { SEED } from '../../src/sim/seed-tenant';
@@ -82,6 +82,7 @@ if (!isChromiumInstalled()) {
             PLAYGROUND: 'off',
             WORKER_POLL_INTERVAL_MS: '50',
           }),
+          loadSecrets({}),
         ),
         (started) => started.stop(),
       );

@@ -63,7 +63,7 @@ describe('decideCase with the real directory and store', () => {
   });
 
   const depsWith = (approverGroupId: string | null): DecideDeps => {
-    const base = { store, directory, log: quiet, clock };
+    const base = { store, directory, remediation: directory, log: quiet, clock };
     return {
       ...base,
       approvers: createApproverPolicy(base, { groupId: approverGroupId }),

@@ -1,5 +1,5 @@
 import { createApp, type App, type AppOverrides } from '../../src/app';
-import { loadConfig } from '../../src/config/load-config';
+import { loadConfig, loadSecrets } from '../../src/config/load-config';
 import type { GraphSimulator } from '../../src/sim/graph-simulator';
 import { startFakeBotConnector, type FakeBotConnector } from '../fakes/fake-bot-connector';
 import { LocalBotCredentialsFactory } from '../fakes/local-bot-credentials-factory';
@@ -46,15 +46,15 @@ export async function startGroupGuard(
     faults: { retryAfterSeconds: 0 },
   });
   const settings = idp.botAuthSettings(APP_ID, APP_PASSWORD);
-  const config = loadConfig({
+  const settingsEnv = {
     PORT: '0',
     DATA_DIR: ':memory:',
     LOG_LEVEL: 'silent',
     WORKER_POLL_INTERVAL_MS: '50',
     ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])),
     ...env,
-  });
-  const app = await createApp(config, {
+  };
+  const app = await createApp(loadConfig(settingsEnv), loadSecrets(settingsEnv), {
     ...overrides,
     botCredentialsFactory: new LocalBotCredentialsFactory({
       appId: APP_ID,

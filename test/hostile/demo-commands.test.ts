@@ -61,7 +61,13 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
       'Diego Siciliani',
     );
     store = await createSqlStore(await createPgliteDriver(null));
-    const base = { store, directory, log: quiet, clock: { now: () => new Date() } };
+    const base = {
+      store,
+      directory,
+      remediation: directory,
+      log: quiet,
+      clock: { now: () => new Date() },
+    };
     const approvers = createApproverPolicy(base, { groupId: SEED.groups.secOpsApprovers });
     const actions = cardActions({
       ...base,

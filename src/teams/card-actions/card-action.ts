@@ -1,5 +1,5 @@
 import type { Case } from '../../core/case.js';
-import type { Person } from '../../workflows/ports.js';
+import type { Person } from '../../workflows/ports/index.js';
 
 export interface CardActionInput {
   caseId: number;

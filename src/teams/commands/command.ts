@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { CardAction } from '../card-actions/card-action.js';
-import type { Person, Store } from '../../workflows/ports.js';
+import type { Person, Store } from '../../workflows/ports/index.js';
 import type { DemoTenant } from '../../workflows/demo-tenant.js';
 
 export interface CommandContext {

@@ -1,0 +1,48 @@
+import type { Case, CardRef } from '../../core/case.js';
+
+/** Where case cards go: a Teams channel the bot was installed in. */
+export interface AlertChannel {
+  serviceUrl: string;
+  tenantId: string;
+  teamId: string;
+  channelId: string;
+}
+
+export interface ChannelStore {
+  getAlertChannel(): Promise<AlertChannel | null>;
+  /**
+   * Binds the channel if none is bound (atomically, across replicas); for the bound channel,
+   * refreshes its serviceUrl; otherwise leaves the binding alone.
+   */
+  claimAlertChannel(channel: AlertChannel): Promise<'bound' | 'refreshed' | 'taken'>;
+  /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
+  clearAlertChannel(teamId: string): Promise<boolean>;
+}
+
+/** Someone Teams sent us an activity from; the MRI is what card `refresh.userIds` wants. */
+export interface TeamsUser {
+  aadObjectId: string;
+  mri: string;
+  name: string;
+}
+
+/** The people a card refreshes for. */
+export interface AudienceStore {
+  /** Remembers the latest MRI and name of someone who sent us an activity. */
+  recordTeamsUser(user: TeamsUser): Promise<void>;
+  /** Remembers whether a known Teams user was an approver when last checked. */
+  noteApprover(aadObjectId: string, isApprover: boolean): Promise<void>;
+  /** MRIs for a card's `refresh.userIds`: known approvers first, then the most recently seen. */
+  listCardAudience(limit: number): Promise<string[]>;
+}
+
+export interface CaseCardPost {
+  channel: AlertChannel;
+  case: Case;
+}
+
+/** Posts and updates case cards in Teams. */
+export interface Messenger {
+  postCaseCard(post: CaseCardPost): Promise<CardRef>;
+  updateCaseCard(card: CardRef, c: Case): Promise<void>;
+}
