@@ -13,6 +13,11 @@ import {
 } from './notification-dispatcher.js';
 import { seedTenant, type SeedTenant, type SimGroup, type SimUser } from './seed-tenant.js';
 import { SeededRandom } from './seeded-random.js';
+import {
+  readSimulatedTenant,
+  SimulatedTenantFileError,
+  writeSimulatedTenant,
+} from './simulated-tenant-file.js';
 import { SubscriptionRegistry, type SimSubscription } from './subscription-registry.js';
 import { TenantState, type Actor, type DirectoryAuditRecord } from './tenant-state.js';
 import { TokenIssuer } from './token-issuer.js';
@@ -22,6 +27,7 @@ export type { SimSubscription } from './subscription-registry.js';
 export type { DirectoryAuditRecord } from './tenant-state.js';
 export type { DeltaTokenExpiry } from './groups-delta.js';
 export type { SimGroup, SimUser } from './seed-tenant.js';
+export { SimulatedTenantFileError };
 
 export interface GraphSimulatorOptions {
   /** Default 0: a random free port. */
@@ -34,6 +40,11 @@ export interface GraphSimulatorOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** The directory to play; the seeded demo tenant by default. */
   tenant?: SeedTenant;
+  /**
+   * Where the tenant lives between runs: loaded at start if present, rewritten after every
+   * change. Throws SimulatedTenantFileError when the file is unreadable or another tenant's.
+   */
+  stateFile?: string;
 }
 
 export interface SimDirectory {
@@ -121,13 +132,23 @@ export async function startGraphSimulator(
   const seed = options.seed ?? 1;
   let faults: GraphFaults = { ...NO_FAULTS, ...options.faults };
   let baseUrl = '';
-  const ids = new SeededRandom(seed);
-  const instanceId = randomUUID();
   const tenant = options.tenant ?? seedTenant;
   const app = tenant.app;
   const tenantId = tenant.tenantId;
+  const stateFile = options.stateFile;
+  const saved = stateFile ? readSimulatedTenant(stateFile) : null;
+  if (stateFile && saved && saved.tenantId !== tenantId) {
+    throw new SimulatedTenantFileError(
+      stateFile,
+      `holds tenant ${saved.tenantId}, not the simulated tenant ${tenantId}`,
+    );
+  }
+  const ids = new SeededRandom(saved?.ids ?? seed);
+  const instanceId = saved?.instanceId ?? randomUUID();
 
-  const state = new TenantState(tenant, ids);
+  const state = saved
+    ? TenantState.restore(saved.directory, tenant, ids)
+    : new TenantState(tenant, ids);
   const tokens = new TokenIssuer(tenantId, tenant.domain, app, state);
   const dispatcher = new NotificationDispatcher(
     options.notificationRetry ?? { attempts: 5, initialDelayMs: 200 },
@@ -135,8 +156,30 @@ export async function startGraphSimulator(
     () => faults,
     log,
   );
-  const subscriptions = new SubscriptionRegistry(state, dispatcher, ids, tenantId, app, log);
-  const delta = new GroupsDelta(state, instanceId, () => baseUrl);
+  const subscriptions = new SubscriptionRegistry(state, dispatcher, ids, tenantId, app, log, () =>
+    save(),
+  );
+  const delta = new GroupsDelta(state, instanceId, () => baseUrl, saved?.delta);
+  const save = (): void => {
+    if (!stateFile) return;
+    try {
+      writeSimulatedTenant(stateFile, {
+        format: 'groupguard-simulated-tenant',
+        version: 1,
+        tenantId,
+        instanceId,
+        ids: ids.state,
+        delta: delta.generation,
+        directory: state.save(),
+        subscriptions: subscriptions.save(),
+      });
+    } catch (error) {
+      log('graph-sim: saving the tenant failed', {
+        path: stateFile,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
   let auditHeldFrom: number | null = null;
   const api = new GraphApi({
     publishedAudits: () =>
@@ -154,6 +197,10 @@ export async function startGraphSimulator(
     log,
   });
   state.onChange((change) => subscriptions.notifyChange(change));
+  state.onChange(save);
+  if (saved) subscriptions.restore(saved.subscriptions);
+  // Saved at once, so the next run keeps this instance id even if nothing changes.
+  save();
 
   const route = async (ex: GraphExchange): Promise<void> => {
     const [first, ...rest] = ex.segments;
@@ -286,6 +333,7 @@ export async function startGraphSimulator(
     },
     expireDeltaTokens(kind = 'syncStateNotFound') {
       delta.expireAll(kind);
+      save();
     },
     sendLifecycleEvent: (subscriptionId, event) =>
       subscriptions.sendLifecycleEvent(subscriptionId, event),

@@ -7,6 +7,12 @@ import type { TenantState } from './tenant-state.js';
 
 export type DeltaTokenExpiry = 'gone410' | 'syncStateNotFound' | 'resyncRequired';
 
+/** Which tokens still work: those of the current epoch; older epochs fail as `expiries` says. */
+export interface DeltaGeneration {
+  epoch: number;
+  expiries: DeltaTokenExpiry[];
+}
+
 /** Query options fixed at the first call and carried by every token after it. */
 interface DeltaQuery {
   /** Filtered group ids, or null for all groups. */
@@ -103,14 +109,22 @@ function filterIds(expr: FilterExpr, into: string[]): string[] {
 
 /** GET /groups/delta, per graph.md §4: full sync, rounds from a token, paging, expiry. */
 export class GroupsDelta {
-  private epoch = 0;
-  private readonly expiries: DeltaTokenExpiry[] = [];
+  private epoch: number;
+  private readonly expiries: DeltaTokenExpiry[];
 
   constructor(
     private readonly state: TenantState,
     private readonly instanceId: string,
     private readonly baseUrl: () => string,
-  ) {}
+    generation: DeltaGeneration = { epoch: 0, expiries: [] },
+  ) {
+    this.epoch = generation.epoch;
+    this.expiries = [...generation.expiries];
+  }
+
+  get generation(): DeltaGeneration {
+    return { epoch: this.epoch, expiries: [...this.expiries] };
+  }
 
   /** Every token issued so far stops working, failing the way `kind` says. */
   expireAll(kind: DeltaTokenExpiry): void {

@@ -25,6 +25,12 @@ export interface SimSubscription {
   notificationUrlAppId: null;
 }
 
+/** A subscription as the simulated tenant's file keeps it. */
+export interface SavedSubscription {
+  subscription: SimSubscription;
+  groupId: string | null;
+}
+
 interface Entry {
   subscription: SimSubscription;
   /** The group the resource is scoped to, or null for all groups. */
@@ -67,7 +73,27 @@ export class SubscriptionRegistry {
     private readonly tenantId: string,
     private readonly app: SimApp,
     private readonly log: Log,
+    /** Called after every create, renewal, deletion and expiry. */
+    private readonly changed: () => void = () => undefined,
   ) {}
+
+  save(): SavedSubscription[] {
+    return [...this.entries.values()].map((e) => ({
+      subscription: { ...e.subscription },
+      groupId: e.groupId,
+    }));
+  }
+
+  /** Subscriptions from an earlier run: Graph keeps them while the app is down. */
+  restore(saved: SavedSubscription[]): void {
+    for (const { subscription, groupId } of saved) {
+      const expiresAt = Date.parse(subscription.expirationDateTime);
+      const entry: Entry = { subscription, groupId, expiresAt, cancelTimers: () => undefined };
+      this.entries.set(subscription.id, entry);
+      this.schedule(entry);
+    }
+    this.purgeExpired();
+  }
 
   list(): SimSubscription[] {
     this.purgeExpired();
@@ -135,6 +161,7 @@ export class SubscriptionRegistry {
     const entry: Entry = { subscription, groupId, expiresAt, cancelTimers: () => undefined };
     this.entries.set(subscription.id, entry);
     this.schedule(entry);
+    this.changed();
     this.log('graph-sim: subscription created', { subscriptionId: subscription.id, resource });
     return { ...subscription };
   }
@@ -147,13 +174,15 @@ export class SubscriptionRegistry {
     entry.expiresAt = this.expiration(body.expirationDateTime);
     entry.subscription.expirationDateTime = new Date(entry.expiresAt).toISOString();
     this.schedule(entry);
+    this.changed();
     return { ...entry.subscription };
   }
 
   delete(id: string): void {
     const entry = this.entry(id);
     entry.cancelTimers();
-    this.entries.delete(id);
+    this.entries.delete(entry.subscription.id);
+    this.changed();
   }
 
   reauthorize(id: string): void {
@@ -246,13 +275,16 @@ export class SubscriptionRegistry {
 
   private purgeExpired(): void {
     const now = Date.now();
+    let purged = false;
     for (const [id, entry] of this.entries) {
       if (entry.expiresAt <= now) {
         entry.cancelTimers();
         this.entries.delete(id);
+        purged = true;
         this.log('graph-sim: subscription expired', { subscriptionId: id });
       }
     }
+    if (purged) this.changed();
   }
 
   private schedule(entry: Entry): void {

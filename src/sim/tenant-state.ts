@@ -77,6 +77,15 @@ export function readOnlyReason(group: SimGroup): GraphApiError | undefined {
   return undefined;
 }
 
+/** Everything TenantState holds, as JSON. */
+export interface SavedDirectory {
+  users: SimUser[];
+  groups: SimGroup[];
+  members: Record<string, string[]>;
+  changes: Array<Omit<MembershipChange, 'at'> & { at: string }>;
+  audits: DirectoryAuditRecord[];
+}
+
 /** The simulated directory: users, groups, memberships, their change log and the audit log. */
 export class TenantState {
   readonly users = new Map<string, SimUser>();
@@ -95,6 +104,24 @@ export class TenantState {
       this.groups.set(group.id, structuredClone(group));
       this.memberships.set(group.id, new Set(seed.members[group.id] ?? []));
     }
+  }
+
+  /** The directory as `save()` left it; `tenant` gives what is not saved (id, domain, app). */
+  static restore(saved: SavedDirectory, tenant: SeedTenant, random: SeededRandom): TenantState {
+    const state = new TenantState({ ...tenant, ...saved }, random);
+    state.changes.push(...saved.changes.map((c) => ({ ...c, at: new Date(c.at) })));
+    state.audits.push(...saved.audits);
+    return state;
+  }
+
+  save(): SavedDirectory {
+    return structuredClone({
+      users: [...this.users.values()],
+      groups: [...this.groups.values()],
+      members: Object.fromEntries([...this.memberships].map(([id, set]) => [id, [...set]])),
+      changes: this.changes.map((c) => ({ ...c, at: c.at.toISOString() })),
+      audits: this.audits,
+    });
   }
 
   get position(): number {
