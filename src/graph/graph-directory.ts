@@ -13,6 +13,7 @@ import {
   type Directory,
   type GroupDeltaPage,
 } from '../workflows/ports/index.js';
+import { relativeGraphLink } from './relative-graph-link.js';
 
 interface AuditRecord {
   result?: string;
@@ -90,9 +91,9 @@ export function createGraphDirectory(client: Client): Directory {
     },
 
     async readGroupDelta(groupId, deltaLink): Promise<GroupDeltaPage> {
-      let url =
-        deltaLink ??
-        `/groups/delta?$select=displayName,members&$filter=id eq '${groupId.replace(/'/g, "''")}'`;
+      let url = deltaLink
+        ? relativeGraphLink(deltaLink)
+        : `/groups/delta?$select=displayName,members&$filter=id eq '${groupId.replace(/'/g, "''")}'`;
       const deltas: MemberDelta[] = [];
       for (;;) {
         let page: DeltaResponse;
@@ -117,7 +118,11 @@ export function createGraphDirectory(client: Client): Directory {
           }
         }
         if (page['@odata.deltaLink']) {
-          return { deltas, deltaLink: page['@odata.deltaLink'], fullSync: deltaLink === null };
+          return {
+            deltas,
+            deltaLink: relativeGraphLink(page['@odata.deltaLink']),
+            fullSync: deltaLink === null,
+          };
         }
         if (!page['@odata.nextLink'])
           throw new Error('groups delta page has neither nextLink nor deltaLink');
