@@ -98,4 +98,12 @@ export const migrations: string[] = [
   `
   ALTER TABLE gg_case ADD COLUMN member_seen_at timestamptz;
   `,
+  `
+  CREATE TABLE tenant_binding (
+    id int PRIMARY KEY CHECK (id = 1),
+    tenant_id text NOT NULL,
+    simulated boolean NOT NULL,
+    bound_at timestamptz NOT NULL DEFAULT now()
+  );
+  `,
 ];

@@ -168,6 +168,21 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       return !row ? 'taken' : row.inserted ? 'bound' : 'refreshed';
     },
 
+    bindTenant: async (tenant) => {
+      // Of two replicas binding a fresh store at once, the first insert wins for both.
+      await driver.query(
+        `INSERT INTO tenant_binding (id, tenant_id, simulated) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO NOTHING`,
+        [tenant.tenantId.toLowerCase(), tenant.simulated],
+      );
+      const { rows } = await driver.query<{ tenant_id: string; simulated: boolean }>(
+        'SELECT tenant_id, simulated FROM tenant_binding WHERE id = 1',
+      );
+      const row = rows[0];
+      if (!row) throw new Error('tenant binding vanished after it was written');
+      return { tenantId: row.tenant_id, simulated: row.simulated };
+    },
+
     getSubscription: async () => {
       const { rows } = await driver.query('SELECT * FROM graph_subscription WHERE id = 1');
       const row = rows[0];

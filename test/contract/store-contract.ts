@@ -129,6 +129,23 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(await store.getAlertChannel()).toBeNull();
     });
 
+    it('binds to the first tenant and reports that binding to every later start', async () => {
+      const live = { tenantId: '7D3F0C2A-5B1E-4A9C-8E6F-1D2C3B4A5F60', simulated: false };
+      const other = { tenantId: '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b', simulated: false };
+      const bound = await Promise.all([store.bindTenant(live), store.bindTenant(other)]);
+      expect(bound[0]).toEqual(bound[1]);
+      const winner = bound[0];
+      expect([live.tenantId.toLowerCase(), other.tenantId]).toContain(winner?.tenantId);
+      expect(await store.bindTenant({ ...live, simulated: true })).toEqual(winner);
+      expect(await store.bindTenant(other)).toEqual(winner);
+    });
+
+    it('keeps a simulated tenant apart from a real one with the same id', async () => {
+      const simulated = { tenantId: '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b', simulated: true };
+      expect(await store.bindTenant(simulated)).toEqual(simulated);
+      expect(await store.bindTenant({ ...simulated, simulated: false })).toEqual(simulated);
+    });
+
     it('keeps the subscription with its clientState', async () => {
       const sub = {
         id: 's1',

@@ -5,6 +5,7 @@ import type { SnapshotStore } from './group-snapshots.js';
 import type { Remediation } from './remediation.js';
 import type { Locks } from './runtime.js';
 import type { GraphSubscriptions, SubscriptionStore } from './subscriptions.js';
+import type { TenantBindingStore } from './tenant-binding.js';
 import type { InboxStore, OutboxStore } from './work-queues.js';
 
 export * from './cases.js';
@@ -14,6 +15,7 @@ export * from './remediation.js';
 export * from './runtime.js';
 export * from './subscriptions.js';
 export * from './teams.js';
+export * from './tenant-binding.js';
 export * from './work-queues.js';
 export type { Actor, Case, CaseVerb, DecisionVerb, Person } from '../../core/case.js';
 
@@ -26,7 +28,8 @@ export type Store = Locks &
   OutboxStore &
   SubscriptionStore &
   ChannelStore &
-  AudienceStore;
+  AudienceStore &
+  TenantBindingStore;
 
 /** Microsoft Graph, as the adapter in src/graph/ provides it. */
 export type Directory = DirectoryReads & GraphSubscriptions & Remediation;
