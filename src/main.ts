@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createApp } from './app.js';
-import { ConfigError } from './config/config.js';
+import { ConfigError, DATA_DIR_FILES } from './config/config.js';
 import { loadConfig, loadSecrets } from './config/load-config.js';
 import { startPlayground, type Playground } from './demo/start-playground.js';
 
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
         playground = await startPlayground({
           botUrl: url,
           port: config.playgroundPort,
-          logFile: join(config.dataDir === ':memory:' ? '.' : config.dataDir, 'playground.log'),
+          logFile: join(
+            config.dataDir === ':memory:' ? '.' : config.dataDir,
+            DATA_DIR_FILES.playgroundLog,
+          ),
         });
       } catch (error) {
         await app.stop();

@@ -69,3 +69,10 @@ export class ConfigError extends Error {
     );
   }
 }
+
+/** Files GroupGuard keeps in DATA_DIR beside the embedded store's own. */
+export const DATA_DIR_FILES = {
+  /** The demo's simulated tenant between runs. */
+  simulatedTenant: 'simulated-tenant.json',
+  playgroundLog: 'playground.log',
+} as const;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import type { Config, Secrets } from '../config/config.js';
+import { DATA_DIR_FILES, type Config, type Secrets } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import {
   simulatorConnection,
@@ -33,6 +34,20 @@ export interface GraphConnection {
   demoTenant: DemoTenant | null;
   /** Started by this process (demo, tests), else null. */
   simulator: GraphSimulator | null;
+}
+
+/**
+ * The demo's simulator keeps its tenant in DATA_DIR, so a restart carries on where it stopped
+ * (a re-seeded tenant would bring removed members back under open cases).
+ */
+async function startSimulator(port: number, dataDir: string, log: Logger): Promise<GraphSimulator> {
+  const stateFile =
+    dataDir === ':memory:' ? undefined : join(dataDir, DATA_DIR_FILES.simulatedTenant);
+  return startGraphSimulator({
+    port,
+    stateFile,
+    log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
+  });
 }
 
 function liveCredential(
@@ -76,10 +91,7 @@ export async function connectGraph(
   }
   const simulator = config.graph.connectionFile
     ? null
-    : await startGraphSimulator({
-        port: config.graph.simulatorPort,
-        log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
-      });
+    : await startSimulator(config.graph.simulatorPort, config.dataDir, log);
   const connection: SimulatorConnection = simulator
     ? simulatorConnection(simulator)
     : (JSON.parse(readFileSync(config.graph.connectionFile ?? '', 'utf8')) as SimulatorConnection);

@@ -55,8 +55,9 @@ export class BotProcess {
     await this.signal('SIGKILL');
   }
 
-  async stop(): Promise<number | null> {
-    return this.signal('SIGTERM');
+  /** SIGTERM as an orchestrator sends, or SIGINT as Ctrl-C does; resolves with the exit code. */
+  async stop(signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<number | null> {
+    return this.signal(signal);
   }
 
   private signal(signal: NodeJS.Signals): Promise<number | null> {
