@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import type { Config, Secrets } from './config/config.js';
-import { connectGraph, type GraphConnection } from './graph/connect-graph.js';
+import { connectGraph, graphTenant, type GraphConnection } from './graph/connect-graph.js';
 import { createHttpServer } from './http/create-http-server.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -63,7 +63,14 @@ export async function createAppContext(
   overrides: AppOverrides = {},
 ): Promise<AppContext> {
   const log = createLogger(config.logLevel, overrides.logDestination);
-  const store = await openStore(config);
+  const store = await openStore(config, graphTenant(config));
+  let graph: GraphConnection;
+  try {
+    graph = await connectGraph(config, secrets, log);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return {
     config,
     secrets,
@@ -71,7 +78,7 @@ export async function createAppContext(
     clock: overrides.clock ?? { now: () => new Date() },
     metrics: new Metrics(),
     store,
-    graph: await connectGraph(config, secrets, log),
+    graph,
   };
 }
 

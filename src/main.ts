@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createApp } from './app.js';
-import { ConfigError, DATA_DIR_FILES } from './config/config.js';
+import { ConfigError, DATA_DIR_FILES, DataDirError } from './config/config.js';
 import { loadConfig, loadSecrets } from './config/load-config.js';
 import { startPlayground, type Playground } from './demo/start-playground.js';
 
@@ -17,7 +17,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config, secrets);
+  let app;
+  try {
+    app = await createApp(config, secrets);
+  } catch (error) {
+    if (error instanceof DataDirError) {
+      process.stderr.write(`GroupGuard cannot start: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
   let url: string;
   try {
     ({ url } = await app.start());

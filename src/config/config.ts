@@ -76,3 +76,11 @@ export const DATA_DIR_FILES = {
   simulatedTenant: 'simulated-tenant.json',
   playgroundLog: 'playground.log',
 } as const;
+
+/**
+ * DATA_DIR (or the database at DATABASE_URL) cannot be used as it is: damaged, not GroupGuard's,
+ * or another tenant's. The message names the place and what to do; nothing in it was deleted.
+ */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
+}

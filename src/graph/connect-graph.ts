@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import { DATA_DIR_FILES, type Config, type Secrets } from '../config/config.js';
+import { DATA_DIR_FILES, DataDirError, type Config, type Secrets } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import {
+  SimulatedTenantFileError,
   simulatorConnection,
   startGraphSimulator,
   type GraphSimulator,
@@ -16,7 +17,7 @@ import {
 } from '../sim/graph-simulator.js';
 import { seedTenant } from '../sim/seed-tenant.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
-import type { Directory } from '../workflows/ports/index.js';
+import type { Directory, TenantBinding } from '../workflows/ports/index.js';
 import { retryWithBackoff } from '../workflows/retry-with-backoff.js';
 import { clientCredentialsToken } from './client-credentials-token.js';
 import { createGraphClient, createTrustingDispatcher } from './create-graph-client.js';
@@ -36,6 +37,13 @@ export interface GraphConnection {
   simulator: GraphSimulator | null;
 }
 
+/** The tenant the settings name: the live one, or the simulator's seeded tenant. */
+export function graphTenant(config: Pick<Config, 'graph'>): TenantBinding {
+  return config.graph.mode === 'live'
+    ? { tenantId: config.graph.tenantId.toLowerCase(), simulated: false }
+    : { tenantId: seedTenant.tenantId, simulated: true };
+}
+
 /**
  * The demo's simulator keeps its tenant in DATA_DIR, so a restart carries on where it stopped
  * (a re-seeded tenant would bring removed members back under open cases).
@@ -43,11 +51,19 @@ export interface GraphConnection {
 async function startSimulator(port: number, dataDir: string, log: Logger): Promise<GraphSimulator> {
   const stateFile =
     dataDir === ':memory:' ? undefined : join(dataDir, DATA_DIR_FILES.simulatedTenant);
-  return startGraphSimulator({
-    port,
-    stateFile,
-    log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
-  });
+  try {
+    return await startGraphSimulator({
+      port,
+      stateFile,
+      log: (message, fields) => log.debug({ ...fields, component: 'graph-simulator' }, message),
+    });
+  } catch (error) {
+    if (!(error instanceof SimulatedTenantFileError)) throw error;
+    throw new DataDirError(
+      `the simulated tenant ${resolve(error.path)} (in DATA_DIR) ${error.problem}. ` +
+        'Move that file away to start the simulated tenant afresh (cases and decisions stay), or point DATA_DIR at another directory; nothing was deleted.',
+    );
+  }
 }
 
 function liveCredential(

@@ -1,9 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { formatCaseRef } from '../../src/core/case';
 import { SEED } from '../../src/sim/seed-tenant';
 import { openStore } from '../../src/store/open-store';
+import { createPgliteDriver } from '../../src/store/pglite-driver';
 import { verifyDecisionLog } from '../../src/workflows/decision-log';
 import { freeLoopbackPort } from '../browser/free-port';
 import { BotProcess } from '../chaos/bot-process';
@@ -19,9 +32,11 @@ import {
 import { buttonsOf, textOf } from './case-cards';
 import { eventually } from './start-groupguard';
 
+const ROOT = join(__dirname, '..', '..');
 const alex = teamsUser('Alex Wilber', SEED.users.alex);
 // The Agents Playground's bot id; demo mode has no app id of its own.
 const bot = teamsBot('00000000-0000-0000-0000-00000000000011');
+const LIVE_TENANT = '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
 
 const demoEnv = (dataDir: string) => ({
   PLAYGROUND: 'off',
@@ -77,6 +92,67 @@ class Demo {
 
 const casePosts = (connector: FakeBotConnector, caseId: number) =>
   connector.posts().filter((p) => textOf(p.card).includes(`${formatCaseRef(caseId)} ·`));
+
+/** Path → sha256 of every file under `dir`. */
+function fingerprint(dir: string) {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else
+        files[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/**
+ * What an embedded store holds: its files by name and every row of every table. PostgreSQL
+ * rewrites its own bookkeeping whenever a database is opened (hint bits, the relation cache
+ * file, pg_control, WAL), so for a store that had to be opened to be refused, this is the
+ * "unchanged" that can hold.
+ */
+async function storeContent(dataDir: string) {
+  const files = Object.keys(fingerprint(dataDir)).sort();
+  const driver = await createPgliteDriver(dataDir);
+  try {
+    const tables = await driver.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
+    const rows: Record<string, string[]> = {};
+    for (const { name } of tables.rows) {
+      const result = await driver.query(`SELECT * FROM ${name}`);
+      rows[name] = result.rows.map((row) => JSON.stringify(row)).sort();
+    }
+    return { files, rows };
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Runs src/main.ts to its end, as `npm start` would; for starts that must refuse. */
+function runToExit(env: Record<string, string>) {
+  return new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--require', 'tsx/cjs', join(ROOT, 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_OPTIONS: `--require ${join(ROOT, 'scripts', 'loopback-guard.cjs')}`,
+          PORT: '0',
+          ...env,
+        },
+        timeout: 60_000,
+      },
+      (error, _stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stderr }),
+    );
+  });
+}
 
 describe('the second `npm start` in the same DATA_DIR carries on where the first stopped', () => {
   let work: string;
@@ -169,4 +245,88 @@ describe('the second `npm start` in the same DATA_DIR carries on where the first
       await store.close();
     }
   }, 180_000);
+});
+
+describe('a start on a DATA_DIR it cannot use refuses, naming it, and deletes nothing', () => {
+  let work: string;
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'groupguard-refused-'));
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  const expectRefused = async (dataDir: string, says: RegExp) => {
+    const { code, stderr } = await runToExit(demoEnv(dataDir));
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^GroupGuard cannot start: /);
+    expect(lines[0]).toContain(dataDir);
+    expect(lines[0]).toMatch(says);
+  };
+
+  it("a directory that is not GroupGuard's", async () => {
+    const dataDir = join(work, 'home');
+    mkdirSync(join(dataDir, 'projects'), { recursive: true });
+    writeFileSync(join(dataDir, 'notes.txt'), 'my notes');
+    writeFileSync(join(dataDir, 'projects', 'plan.md'), '# plan');
+    const before = fingerprint(dataDir);
+    await expectRefused(dataDir, /not GroupGuard's data.*Point DATA_DIR at another directory/);
+    expect(fingerprint(dataDir)).toEqual(before);
+  }, 60_000);
+
+  it('an embedded store PGlite cannot open', async () => {
+    const dataDir = join(work, 'data');
+    const store = await openStore({ dataDir, databaseUrl: null });
+    await store.close();
+    truncateSync(join(dataDir, 'global', 'pg_control'));
+    const before = fingerprint(dataDir);
+    await expectRefused(dataDir, /cannot be opened as GroupGuard's store.*move .* away/);
+    expect(fingerprint(dataDir)).toEqual(before);
+  }, 60_000);
+
+  it("another tenant's store: no data of the simulated tenant is added to it", async () => {
+    const dataDir = join(work, 'data');
+    const live = await openStore(
+      { dataDir, databaseUrl: null },
+      { tenantId: LIVE_TENANT, simulated: false },
+    );
+    await live.close();
+    const before = await storeContent(dataDir);
+    expect(before.rows.tenant_binding).toHaveLength(1);
+    await expectRefused(
+      dataDir,
+      new RegExp(`holds the data of tenant ${LIVE_TENANT}, not of the simulated demo tenant`),
+    );
+    expect(await storeContent(dataDir)).toEqual(before);
+    expect(existsSync(join(dataDir, 'simulated-tenant.json'))).toBe(false);
+    const again = await openStore({ dataDir, databaseUrl: null });
+    try {
+      expect(await again.bindTenant({ tenantId: SEED.tenantId, simulated: true })).toEqual({
+        tenantId: LIVE_TENANT,
+        simulated: false,
+      });
+      expect(await again.getWatchedGroup(SEED.groups.mfaRequired)).toBeNull();
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+
+  it('a simulated tenant file that is not one', async () => {
+    const dataDir = join(work, 'data');
+    const store = await openStore(
+      { dataDir, databaseUrl: null },
+      { tenantId: SEED.tenantId, simulated: true },
+    );
+    await store.close();
+    const damaged = '{"format": "groupguard-simul';
+    writeFileSync(join(dataDir, 'simulated-tenant.json'), damaged);
+    const before = await storeContent(dataDir);
+    await expectRefused(
+      dataDir,
+      /simulated-tenant\.json \(in DATA_DIR\) is not JSON\. Move that file away/,
+    );
+    expect(await storeContent(dataDir)).toEqual(before);
+    expect(readFileSync(join(dataDir, 'simulated-tenant.json'), 'utf8')).toBe(damaged);
+  }, 60_000);
 });
