@@ -146,7 +146,7 @@ function runToExit(env: Record<string, string>) {
           PORT: '0',
           ...env,
         },
-        timeout: 60_000,
+        timeout: 150_000,
       },
       (error, _stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stderr }),
@@ -273,7 +273,7 @@ describe('a start on a DATA_DIR it cannot use refuses, naming it, and deletes no
     const before = fingerprint(dataDir);
     await expectRefused(dataDir, /not GroupGuard's data.*Point DATA_DIR at another directory/);
     expect(fingerprint(dataDir)).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 
   it('an embedded store PGlite cannot open', async () => {
     const dataDir = join(work, 'data');
@@ -283,7 +283,7 @@ describe('a start on a DATA_DIR it cannot use refuses, naming it, and deletes no
     const before = fingerprint(dataDir);
     await expectRefused(dataDir, /cannot be opened as GroupGuard's store.*move .* away/);
     expect(fingerprint(dataDir)).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 
   it("another tenant's store: no data of the simulated tenant is added to it", async () => {
     const dataDir = join(work, 'data');
@@ -310,7 +310,7 @@ describe('a start on a DATA_DIR it cannot use refuses, naming it, and deletes no
     } finally {
       await again.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('a simulated tenant file that is not one', async () => {
     const dataDir = join(work, 'data');
@@ -328,5 +328,5 @@ describe('a start on a DATA_DIR it cannot use refuses, naming it, and deletes no
     );
     expect(await storeContent(dataDir)).toEqual(before);
     expect(readFileSync(join(dataDir, 'simulated-tenant.json'), 'utf8')).toBe(damaged);
-  }, 60_000);
+  }, 180_000);
 });
