@@ -28,6 +28,8 @@ export interface GroupProfile {
   isDynamic: boolean;
   isOnPremisesSynced: boolean;
   isMailEnabled: boolean;
+  /** `groupTypes` has "Unified": mail-enabled, yet its members are managed through Graph. */
+  isMicrosoft365: boolean;
 }
 
 export interface Decision {
@@ -83,7 +85,9 @@ export function parseCaseRef(text: string): number | null {
 export function restoreBlockedReason(group: GroupProfile): string | null {
   if (group.isDynamic) return 'membership comes from a dynamic rule';
   if (group.isOnPremisesSynced) return 'the group is synced from on-premises AD';
-  if (group.isMailEnabled) return 'mail-enabled groups are read-only in Graph';
+  if (group.isMailEnabled && !group.isMicrosoft365) {
+    return 'mail-enabled security groups and distribution lists are read-only in Graph';
+  }
   return null;
 }
 

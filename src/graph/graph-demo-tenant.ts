@@ -15,7 +15,9 @@ function kindOf(g: GraphGroup): string {
   if (g.groupTypes?.includes('DynamicMembership')) return 'dynamic';
   if (g.onPremisesSyncEnabled) return 'synced from on-premises';
   if (g.isAssignableToRole) return 'role-assignable';
+  if (g.groupTypes?.includes('Unified')) return 'Microsoft 365';
   if (g.mailEnabled && !g.securityEnabled) return 'distribution list';
+  if (g.mailEnabled) return 'mail-enabled security';
   return 'security';
 }
 

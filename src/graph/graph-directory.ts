@@ -79,14 +79,15 @@ export function createGraphDirectory(client: Client): Directory {
           'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
         )
         .get();
+      const types: unknown[] = Array.isArray(group.groupTypes) ? group.groupTypes : [];
       return {
         id: String(group.id),
         displayName: String(group.displayName ?? groupId),
         isAssignableToRole: group.isAssignableToRole === true,
-        isDynamic:
-          Array.isArray(group.groupTypes) && group.groupTypes.includes('DynamicMembership'),
+        isDynamic: types.includes('DynamicMembership'),
         isOnPremisesSynced: group.onPremisesSyncEnabled === true,
         isMailEnabled: group.mailEnabled === true,
+        isMicrosoft365: types.includes('Unified'),
       } satisfies GroupProfile;
     },
 

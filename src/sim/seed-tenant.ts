@@ -84,6 +84,8 @@ export interface SeedIds {
     marketingDl: string;
     /** Alex Wilber and Megan Bowen. */
     secOpsApprovers: string;
+    /** Microsoft 365 group: mail-enabled, yet restorable through Graph. */
+    projectFalcon: string;
   };
 }
 
@@ -121,6 +123,7 @@ export const SEED: SeedIds = {
     hrSynced: groupId(5),
     marketingDl: groupId(6),
     secOpsApprovers: groupId(7),
+    projectFalcon: groupId(8),
   },
 };
 
@@ -249,6 +252,18 @@ const groups: SimGroup[] = [
     mailNickname: 'SecOpsApprovers',
     createdDateTime: '2024-03-01T12:00:00Z',
   },
+  {
+    ...cloudGroup,
+    id: g.projectFalcon,
+    displayName: 'Project Falcon',
+    description: 'Microsoft 365 group: the team site and mailbox of the Falcon project.',
+    groupTypes: ['Unified'],
+    securityEnabled: false,
+    mailEnabled: true,
+    mailNickname: 'ProjectFalcon',
+    mail: `ProjectFalcon@${SEED.domain}`,
+    createdDateTime: '2024-04-08T09:30:00Z',
+  },
 ];
 
 export const seedTenant: SeedTenant = {
@@ -265,5 +280,6 @@ export const seedTenant: SeedTenant = {
     [g.hrSynced]: [u.lynne, u.patti],
     [g.marketingDl]: [u.miriam, u.megan, u.alex],
     [g.secOpsApprovers]: [u.alex, u.megan],
+    [g.projectFalcon]: [u.grady, u.nestor, u.isaiah, u.miriam],
   },
 };

@@ -11,6 +11,7 @@ const profile = {
   isDynamic: false,
   isOnPremisesSynced: false,
   isMailEnabled: false,
+  isMicrosoft365: false,
 };
 
 const removal = (memberId: string): NewCase => ({

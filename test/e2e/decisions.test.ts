@@ -159,6 +159,61 @@ describe('who may decide a case', () => {
   });
 });
 
+// Graph docs, "Working with groups in Microsoft Graph" (groups-overview): "Only Microsoft 365
+// and security groups can be managed through the Microsoft Graph groups API. Mail-enabled and
+// distribution groups are read-only through Microsoft Graph."
+describe('restore by kind of group', () => {
+  let gg: GroupGuardUnderTest;
+
+  beforeAll(async () => {
+    gg = await startGroupGuard();
+    await installInTeam(gg, alex);
+  });
+  afterAll(async () => {
+    await gg?.stop();
+  });
+
+  it('restores into a Microsoft 365 group, which is mail-enabled yet writable through Graph', async () => {
+    await gg.send(
+      channelMessage({
+        text: 'simulate',
+        from: alex,
+        serviceUrl: gg.connector.serviceUrl,
+        bot: gg.bot,
+      }),
+    );
+    const listing = await eventually(
+      async () => gg.connector.replies().find((r) => r.text?.includes('Seeded groups')),
+      'the simulate listing',
+    );
+    expect(listing.text).toContain('**Project Falcon** (Microsoft 365)');
+    expect(listing.text).toContain('**Marketing DL** (distribution list)');
+
+    gg.sim.directory.removeMember(g.projectFalcon, u.grady, u.diego);
+    const post = await casePost(gg, 'Grady Archie', 'Project Falcon');
+    expect(textOf(post.card)).not.toContain('Restore is not offered');
+    expect(buttonsOf(post.card).map((b) => b.verb)).toEqual(['approve', 'restore']);
+
+    const restored = await clickCurrent(gg, post, alex, 'restore');
+    expect(restored.text).toContain('Restored by Alex Wilber');
+    expect(gg.sim.directory.isMember(g.projectFalcon, u.grady)).toBe(true);
+    expect(addsOf(gg, g.projectFalcon, u.grady)).toHaveLength(1);
+    await waitForCardText(gg, post, 'Restored by Alex Wilber');
+  });
+
+  it('offers no Restore for a distribution list, and says why', async () => {
+    gg.sim.directory.removeMember(g.marketingDl, u.miriam, u.diego);
+    const post = await casePost(gg, 'Miriam Graham', 'Marketing DL');
+    expect(textOf(post.card)).toContain(
+      'Restore is not offered: mail-enabled security groups and distribution lists are read-only in Graph.',
+    );
+    expect(buttonsOf(post.card).map((b) => b.verb)).toEqual(['approve']);
+    const refused = await clickCurrent(gg, post, alex, 'restore');
+    expect(refused.text).toContain('Restore is not possible');
+    expect(gg.sim.directory.isMember(g.marketingDl, u.miriam)).toBe(false);
+  });
+});
+
 describe('four eyes on a privileged group', () => {
   let gg: GroupGuardUnderTest;
 

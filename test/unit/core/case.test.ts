@@ -12,6 +12,7 @@ const group = (overrides: Partial<GroupProfile>): GroupProfile => ({
   isDynamic: false,
   isOnPremisesSynced: false,
   isMailEnabled: false,
+  isMicrosoft365: false,
   ...overrides,
 });
 
@@ -34,9 +35,22 @@ describe('restoreBlockedReason', () => {
     expect(restoreBlockedReason(group({ isAssignableToRole: true }))).toBeNull();
   });
 
+  // Graph docs, "Working with groups in Microsoft Graph" (groups-overview): "Only Microsoft 365
+  // and security groups can be managed through the Microsoft Graph groups API. Mail-enabled and
+  // distribution groups are read-only through Microsoft Graph." A Microsoft 365 group has
+  // groupTypes ["Unified"] and mailEnabled true.
+  it('allows Microsoft 365 groups, which are mail-enabled and writable through Graph', () => {
+    expect(restoreBlockedReason(group({ isMailEnabled: true, isMicrosoft365: true }))).toBeNull();
+  });
+
   it('names why Graph cannot add members', () => {
     expect(restoreBlockedReason(group({ isDynamic: true }))).toMatch(/dynamic/);
     expect(restoreBlockedReason(group({ isOnPremisesSynced: true }))).toMatch(/on-premises/);
-    expect(restoreBlockedReason(group({ isMailEnabled: true }))).toMatch(/mail-enabled/);
+    expect(restoreBlockedReason(group({ isMailEnabled: true }))).toBe(
+      'mail-enabled security groups and distribution lists are read-only in Graph',
+    );
+    expect(
+      restoreBlockedReason(group({ isDynamic: true, isMailEnabled: true, isMicrosoft365: true })),
+    ).toMatch(/dynamic/);
   });
 });

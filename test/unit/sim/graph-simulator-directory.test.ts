@@ -43,7 +43,7 @@ describe('graph simulator: directory reads', () => {
     expect(sim.directory.members(SEED.groups.tier0)).toEqual(
       expect.arrayContaining([SEED.users.diego, SEED.users.breakGlass, SEED.users.adele]),
     );
-    expect(seedTenant.groups).toHaveLength(7);
+    expect(seedTenant.groups).toHaveLength(8);
   });
 
   it('returns a group with $select, and all Graph fields without it', async () => {
@@ -228,6 +228,26 @@ describe('graph simulator: membership writes and audit', () => {
     expect(remove.status).toBe(400);
     expect(remove.body.error.message).toBe(message);
     expect(sim.directory.isMember(groupId, member)).toBe(true);
+  });
+
+  // "Only Microsoft 365 and security groups can be managed through the Microsoft Graph groups
+  // API. Mail-enabled and distribution groups are read-only" (Graph docs, "Working with groups
+  // in Microsoft Graph", groups-overview): a Unified group is mail-enabled and still writable.
+  it('lets Graph change the members of a Microsoft 365 group, which is mail-enabled', async () => {
+    const falcon = sim.directory.findGroup('Project Falcon');
+    expect(falcon).toMatchObject({ groupTypes: ['Unified'], mailEnabled: true });
+    const remove = await client.call(
+      'DELETE',
+      `/v1.0/groups/${SEED.groups.projectFalcon}/members/${SEED.users.grady}/$ref`,
+      { token },
+    );
+    expect(remove.status).toBe(204);
+    const add = await client.call('POST', membersRef(SEED.groups.projectFalcon), {
+      token,
+      body: ref(SEED.users.grady),
+    });
+    expect(add.status).toBe(204);
+    expect(sim.directory.isMember(SEED.groups.projectFalcon, SEED.users.grady)).toBe(true);
   });
 
   it('rejects a malformed $ref body', async () => {

@@ -66,7 +66,7 @@ describe('graph simulator: groups delta', () => {
     expect(mfaSlices).toHaveLength(2);
 
     const merged = merge(pages);
-    expect(merged.size).toBe(7);
+    expect(merged.size).toBe(8);
     for (const group of sim.directory.groups()) {
       const entries = merged.get(group.id) ?? [];
       expect(entries.every((e) => e['@removed'] === undefined)).toBe(true);
