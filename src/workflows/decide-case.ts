@@ -3,7 +3,6 @@ import { checkDecision, type DecisionRules, type NextStatus } from '../core/deci
 import type { ApproverPolicy } from './create-approver-policy.js';
 import {
   CaseNotFoundError,
-  RestoreFailedError,
   type CaseStore,
   type CaseUpdate,
   type Clock,
@@ -12,6 +11,7 @@ import {
   type Log,
   type Remediation,
 } from './ports/index.js';
+import { claimRestore, settleRestore } from './settle-restore.js';
 
 /** `isApprover` is null when nobody asked Graph (the case was settled, or Graph failed). */
 export type DecisionOutcome = (
@@ -142,90 +142,56 @@ async function apply(
   current: Case,
   input: DecideInput,
   next: NextStatus,
-  entry: (
-    c: Case,
-    result: DecisionLogEntry['result'],
-    extra?: Partial<DecisionLogEntry>,
-  ) => DecisionLogEntry,
+  entry: (c: Case, result: DecisionLogEntry['result']) => DecisionLogEntry,
   isApprover: boolean,
 ): Promise<DecisionOutcome> {
-  const at = deps.clock.now().toISOString();
-  const by = input.approver;
-  const reason = input.reason;
-  const commit = async (update: CaseUpdate): Promise<DecisionOutcome | Case> => {
-    const updated = await deps.store.updateCase(current.id, current.version, update);
-    if (!updated) return lostRace(deps, current.id, isApprover);
-    deps.onCaseChanged();
-    return updated;
-  };
-  const done = (c: Case): DecisionOutcome => ({ kind: 'decided', case: c, isApprover });
-  const logged = { caseId: current.id, verb: input.verb, approver: by.id };
+  const { approver: by, reason } = input;
+  if (next === 'restoring') {
+    const claim = await claimRestore(deps, current, {
+      verb: input.verb === 'confirm-restore' ? 'confirm-restore' : 'restore',
+      by,
+      reason,
+    });
+    if (!claim) return lostRace(deps, current.id, isApprover);
+    const settled = await settleRestore(deps, claim);
+    return settled.kind === 'restored'
+      ? { kind: 'decided', case: settled.case, isApprover }
+      : { kind: 'failed', case: settled.case, reason: settled.reason, isApprover };
+  }
 
-  if (next !== 'restoring') {
-    const result = await commit(
-      next === 'approved'
+  const at = deps.clock.now().toISOString();
+  const update: CaseUpdate =
+    next === 'approved'
+      ? {
+          status: 'approved',
+          decision: { verb: 'approve', by, at, reason },
+          lastError: null,
+          restoreRequest: null,
+          log: entry(current, 'approved'),
+        }
+      : next === 'restore-requested'
         ? {
-            status: 'approved',
-            decision: { verb: 'approve', by, at, reason },
+            status: 'restore-requested',
+            decision: null,
+            lastError: null,
+            restoreRequest: { by, at, reason },
+            log: entry(current, 'restore-requested'),
+          }
+        : {
+            status: 'open',
+            decision: null,
             lastError: null,
             restoreRequest: null,
-            log: entry(current, 'approved'),
-          }
-        : next === 'restore-requested'
-          ? {
-              status: 'restore-requested',
-              decision: null,
-              lastError: null,
-              restoreRequest: { by, at, reason },
-              log: entry(current, 'restore-requested'),
-            }
-          : {
-              status: 'open',
-              decision: null,
-              lastError: null,
-              restoreRequest: null,
-              log: entry(current, 'restore-cancelled'),
-            },
-    );
-    if ('kind' in result) return result;
-    deps.log.info({ ...logged, status: result.status }, 'case decided');
-    return done(result);
-  }
-
-  const claimed = await commit({
-    status: 'restoring',
-    decision: { verb: 'restore', by, at, reason },
-    lastError: null,
-  });
-  if ('kind' in claimed) return claimed;
-  let requestId: string | null;
-  try {
-    ({ requestId } = await deps.remediation.addGroupMember(current.groupId, current.memberId));
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    deps.log.error({ err: error, ...logged }, 'restore failed');
-    // A confirmed four-eyes restore keeps its request, so a second try needs no new first click.
-    const reopened = await deps.store.updateCase(claimed.id, claimed.version, {
-      status: current.status,
-      decision: null,
-      lastError: `Restore by ${by.name} failed: ${why}`,
-      log: entry(claimed, 'restore-failed', {
-        detail: why,
-        graphRequestId: error instanceof RestoreFailedError ? error.requestId : null,
-      }),
-    });
-    deps.onCaseChanged();
-    return { kind: 'failed', case: reopened ?? claimed, reason: why, isApprover };
-  }
-  const restored = await deps.store.updateCase(claimed.id, claimed.version, {
-    status: 'restored',
-    decision: { verb: 'restore', by, at: deps.clock.now().toISOString(), reason },
-    lastError: null,
-    log: entry(claimed, 'restored', { graphRequestId: requestId }),
-  });
+            log: entry(current, 'restore-cancelled'),
+          };
+  const updated = await deps.store.updateCase(current.id, current.version, update);
+  if (!updated) return lostRace(deps, current.id, isApprover);
   deps.onCaseChanged();
-  deps.log.info({ ...logged, graphRequestId: requestId }, 'member restored');
-  return done(restored ?? claimed);
+  deps.log.info(
+    { caseId: current.id, verb: input.verb, approver: by.id, status: updated.status },
+    'case decided',
+  );
+  return { kind: 'decided', case: updated, isApprover };
 }
 
 /** The compare-and-set lost: settled means someone decided, otherwise the card was behind. */
