@@ -13,6 +13,8 @@ import {
   CaseNotFoundError,
   type AlertChannel,
   type Log,
+  type Case,
+  type Person,
   type Store,
 } from '../workflows/ports/index.js';
 import type { CardAction } from './card-actions/card-action.js';
@@ -52,24 +54,39 @@ const positiveInt = z
       .max(2 ** 31 - 1),
   );
 
-/** All the card may tell us: which case, which version, and the typed reason. */
+/** All the card may tell us: which case, which version, and the typed reason (Input.Text). */
 const cardData = z.object({
   caseId: positiveInt,
   version: positiveInt,
-  reason: z.unknown().optional(),
+  reason: z.string().nullish(),
 });
 
 const ERROR_TYPE = 'application/vnd.microsoft.error';
+const MESSAGE_TYPE = 'application/vnd.microsoft.activity.message';
+const NO_SUCH_CASE = 'GroupGuard has no such case. Nothing was done.';
+const FAILED =
+  'GroupGuard could not complete this action, so nothing was decided. Try again in a minute.';
+const RESTORE_UNSETTLED =
+  'GroupGuard ran into an error after starting this restore. The card shows where it stands; a later sweep finishes it.';
 const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]+/gu;
 const HAS_INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const SEEN_AGAIN_AFTER_MS = 60_000;
 
-function errorResponse(
-  statusCode: number,
-  code: string,
-  message: string,
-): AdaptiveCardInvokeResponse {
-  return { statusCode, type: ERROR_TYPE, value: { code, message } as never };
+/**
+ * Teams shows an error answer as "Something went wrong" and drops its message, so errors are
+ * only for requests no genuine card sends (the Universal Actions docs list 400 for those).
+ */
+function errorResponse(code: string, message: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 400, type: ERROR_TYPE, value: { code, message } as never };
+}
+
+/** A short message Teams shows the person who clicked. */
+function messageResponse(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: MESSAGE_TYPE, value: text as never };
+}
+
+function cardResponse(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never };
 }
 
 /** A display name from Teams as plain one-line text, bounded. */
@@ -113,7 +130,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
           { tenantId: tenantOf(ctx.activity), activityType: ctx.activity.type },
           'activity from another tenant ignored',
         );
-        // An invoke still needs an answer, which the card action path gives (403).
+        // An invoke still needs an answer, which the card action path gives (a short message).
         if (ctx.activity.type === 'invoke') await next();
         return;
       }
@@ -225,57 +242,82 @@ export class GroupGuardBot extends TeamsActivityHandler {
     }
   }
 
+  /**
+   * Every click the person can act on is answered 200 with the card (carrying a notice) or a
+   * short message; a refusal, a foreign tenant or an unknown case reveal nothing about cases.
+   */
   protected override async onAdaptiveCardInvoke(
     ctx: TurnContext,
     value: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const action = this.deps.cardActions.get(value.action?.verb ?? '');
-    if (!action)
-      return errorResponse(400, 'UnknownVerb', 'This card action is not known to GroupGuard.');
-    const data = cardData.safeParse(value.action.data);
-    if (!data.success)
-      return errorResponse(400, 'BadCardData', 'The card did not carry a case id and version.');
-    const reason = cleanReason(data.data.reason);
-    if (!reason.ok) return errorResponse(400, 'BadReason', `${reason.problem} Nothing was done.`);
-    const approverId = ctx.activity.from?.aadObjectId;
-    if (!approverId)
-      return errorResponse(
-        403,
-        'UnknownUser',
-        'Teams did not say who you are, so nothing was done.',
-      );
-    const expectedTenant =
-      this.deps.tenantId ?? (await this.deps.store.getAlertChannel())?.tenantId ?? null;
-    const tenant = tenantOf(ctx.activity);
-    if (expectedTenant && tenant?.toLowerCase() !== expectedTenant.toLowerCase()) {
-      return errorResponse(
-        403,
-        'ForeignTenant',
-        "This case belongs to another organization's GroupGuard. Nothing was done.",
+    if (!action) {
+      return messageResponse(
+        'GroupGuard does not know this button (the card may be from an older version). Nothing was done.',
       );
     }
-    const approver = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+    const data = cardData.safeParse(value.action.data);
+    if (!data.success) {
+      return errorResponse(
+        'BadCardData',
+        'The card did not carry a case id, a version and a text reason.',
+      );
+    }
+    const approverId = ctx.activity.from?.aadObjectId;
+    if (!approverId) return messageResponse('Teams did not say who you are, so nothing was done.');
+    const { caseId, version } = data.data;
+    // Set once the clicker is known to belong to this organization: only then may they see the case.
+    let approver: Person | null = null;
     try {
-      const result = await action.handle({
-        caseId: data.data.caseId,
-        version: data.data.version,
-        approver,
-        reason: reason.reason,
-      });
+      const expectedTenant =
+        this.deps.tenantId ?? (await this.deps.store.getAlertChannel())?.tenantId ?? null;
+      const tenant = tenantOf(ctx.activity);
+      if (expectedTenant && tenant?.toLowerCase() !== expectedTenant.toLowerCase()) {
+        return messageResponse(
+          "This card belongs to another organization's GroupGuard. Nothing was done.",
+        );
+      }
+      approver = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+      const reason = cleanReason(data.data.reason);
+      if (!reason.ok) {
+        return await this.currentCard(
+          caseId,
+          approver,
+          `${reason.problem} Nothing was done; shorten it and click again.`,
+        );
+      }
+      const result = await action.handle({ caseId, version, approver, reason: reason.reason });
       const card = renderCaseCard(result.case, await this.deps.cardContext(), {
         viewer: { person: approver, isApprover: result.isApprover },
         notice: result.notice,
       });
-      return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never };
+      return cardResponse(card);
     } catch (error) {
-      if (error instanceof CaseNotFoundError)
-        return errorResponse(404, 'CaseNotFound', 'No such case.');
-      this.deps.log.error({ err: error }, 'card action failed');
-      return errorResponse(
-        500,
-        'InternalError',
-        'GroupGuard could not complete this action. Nothing was decided.',
-      );
+      if (error instanceof CaseNotFoundError) return messageResponse(NO_SUCH_CASE);
+      this.deps.log.error({ err: error, caseId }, 'card action failed');
+      if (!approver) return messageResponse(FAILED);
+      return this.currentCard(caseId, approver, (c) =>
+        c.status === 'restoring' ? RESTORE_UNSETTLED : FAILED,
+      ).catch((readError: unknown) => {
+        this.deps.log.error({ err: readError, caseId }, 'case not readable for the answer');
+        return messageResponse(FAILED);
+      });
     }
+  }
+
+  /** The case as it stands, for this person, with a notice for them alone. */
+  private async currentCard(
+    caseId: number,
+    viewer: Person,
+    notice: string | ((c: Case) => string),
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const c = await this.deps.store.getCase(caseId);
+    if (!c) return messageResponse(NO_SUCH_CASE);
+    return cardResponse(
+      renderCaseCard(c, await this.deps.cardContext(), {
+        viewer: { person: viewer, isApprover: null },
+        notice: typeof notice === 'string' ? notice : notice(c),
+      }),
+    );
   }
 }

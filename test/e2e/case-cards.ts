@@ -1,5 +1,10 @@
 import type { ChannelPostRecord } from '../fakes/fake-bot-connector';
-import { cardActionInvoke, type TeamsUser } from '../fakes/teams-activities';
+import {
+  cardActionInvoke,
+  readableInvokeAnswer,
+  shownForInvoke,
+  type TeamsUser,
+} from '../fakes/teams-activities';
 import { eventually, type GroupGuardUnderTest } from './start-groupguard';
 
 export interface CardButton {
@@ -62,8 +67,11 @@ export async function waitForCardText(
   );
 }
 
-/** An Action.Execute click as Teams sends it: `data` plus any typed inputs merged in. */
-export async function click(
+/**
+ * An Action.Execute click as Teams sends it (`data` plus any typed inputs merged in), whatever
+ * Teams would show for the answer: for clicks no genuine card sends.
+ */
+export async function sendClick(
   gg: GroupGuardUnderTest,
   post: ChannelPostRecord,
   from: TeamsUser,
@@ -81,7 +89,19 @@ export async function click(
       bot: gg.bot,
     }),
   );
-  return { ...response, text: textOf(response.body) };
+  return { ...response, text: textOf(response.body), shown: shownForInvoke(response) };
+}
+
+/** A click whose answer the person can read: fails where Teams would say "Something went wrong". */
+export async function click(
+  gg: GroupGuardUnderTest,
+  post: ChannelPostRecord,
+  from: TeamsUser,
+  verb: string,
+  data: Record<string, unknown>,
+) {
+  const response = await sendClick(gg, post, from, verb, data);
+  return { ...response, shown: readableInvokeAnswer(response) };
 }
 
 /** Clicks `verb` as someone whose card is up to date (the version the store has now). */

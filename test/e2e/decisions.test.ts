@@ -294,19 +294,21 @@ describe('four eyes on a privileged group', () => {
     expect(addsOf(gg, g.finance, u.patti)).toHaveLength(0);
   });
 
-  it('refuses an overlong reason without touching the case', async () => {
+  it('answers an overlong reason with the current card and how to fix it, touching nothing', async () => {
     gg.sim.directory.removeMember(g.finance, u.johanna, u.diego);
     const post = await casePost(gg, 'Johanna Lorenz', 'Finance Team');
     const response = await clickCurrent(gg, post, alex, 'restore', { reason: 'x'.repeat(501) });
-    expect(response.body).toMatchObject({
-      statusCode: 400,
-      type: 'application/vnd.microsoft.error',
-      value: { code: 'BadReason' },
-    });
+    expect(response.shown.kind).toBe('card');
+    expect(response.text).toContain(
+      'The reason is too long (501 characters, at most 500). Nothing was done; shorten it and click again.',
+    );
+    expect(buttonsOf(response.body).map((b) => b.verb)).toEqual(['approve', 'restore']);
     expect(await gg.app.store.getCase(caseIdOf(post))).toMatchObject({
       status: 'open',
       version: 1,
     });
+    const fixed = await clickCurrent(gg, post, alex, 'restore', { reason: 'x'.repeat(500) });
+    expect(fixed.text).toContain('Restore requested by Alex Wilber');
   });
 });
 

@@ -1,8 +1,7 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { SEED } from '../../src/sim/seed-tenant';
 import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
 import { postgresForTests } from '../contract/postgres-for-tests';
+import { startCuttableProxy } from '../fakes/cuttable-proxy';
 import { metricValue, startGroupGuard, type GroupGuardUnderTest } from './start-groupguard';
 
 const accepted = (gg: GroupGuardUnderTest) =>
@@ -82,36 +81,6 @@ describe('the durable path refuses or absorbs bad input without losing or doubli
 });
 
 /** A TCP hop to PostgreSQL that the test can cut, as a network blip or a failover would. */
-async function startCuttableProxy(target: { host: string; port: number }) {
-  let open = true;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (!open) {
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      open = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      open = true;
-    },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 const postgres = postgresForTests();
 
 describe('a brief store outage on PostgreSQL', () => {

@@ -1,6 +1,6 @@
 import { SEED } from '../../src/sim/seed-tenant';
 import { groupChangeNotification, postNotifications } from '../fakes/graph-notifications';
-import { cardActionInvoke } from '../fakes/teams-activities';
+import { cardActionInvoke, shownForInvoke } from '../fakes/teams-activities';
 import { buttonsOf, casePost, click, textOf, waitForCardText } from './case-cards';
 import {
   eventually,
@@ -74,12 +74,12 @@ describe('walking skeleton: removal → card → decision, with bot authenticati
     await waitForCardText(gg, post, 'Removal approved by Alex Wilber');
   });
 
-  it('answers an unknown verb or case with an error invoke response and changes nothing', async () => {
+  it('answers an unknown verb or case with a message, forged data with a 400, and changes nothing', async () => {
     const before = await gg.app.store.listCases({ limit: 100 });
-    for (const [verb, data] of [
-      ['delete-everything', { caseId: before[0]?.id, version: 1 }],
-      ['restore', { caseId: 999_999, version: 1 }],
-      ['restore', { caseId: 'GG-1; DROP TABLE', version: 1 }],
+    for (const [verb, data, shown] of [
+      ['delete-everything', { caseId: before[0]?.id, version: 1 }, 'message'],
+      ['restore', { caseId: 999_999, version: 1 }, 'message'],
+      ['restore', { caseId: 'GG-1; DROP TABLE', version: 1 }, 'something-went-wrong'],
     ] as const) {
       const response = await gg.send(
         cardActionInvoke({
@@ -92,7 +92,7 @@ describe('walking skeleton: removal → card → decision, with bot authenticati
           bot: gg.bot,
         }),
       );
-      expect(response.body).toMatchObject({ type: 'application/vnd.microsoft.error' });
+      expect(shownForInvoke(response).kind).toBe(shown);
     }
     expect(await gg.app.store.listCases({ limit: 100 })).toEqual(before);
   });

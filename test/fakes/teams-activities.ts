@@ -317,6 +317,56 @@ export async function postActivity(
   return { status: response.status, body };
 }
 
+const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
+const MESSAGE_TYPE = 'application/vnd.microsoft.activity.message';
+
+/** What the person who clicked sees of the bot's answer to an `adaptiveCard/action` invoke. */
+export type InvokeAnswerShown =
+  | { readonly kind: 'card'; readonly card: Record<string, unknown> }
+  | { readonly kind: 'message'; readonly text: string }
+  | { readonly kind: 'something-went-wrong'; readonly status: number };
+
+/**
+ * How Teams treats an invoke answer. The Universal Actions docs ("Universal Action Model",
+ * response format; reference/teams.md §4) give two answers a person can read: 200 with
+ * `application/vnd.microsoft.card.adaptive` (replaces the card for the clicker) and 200 with
+ * `application/vnd.microsoft.activity.message` (a message shown to them). Error status codes
+ * and any other shape leave the clicker with Teams' own "Something went wrong" (botbuilder-js
+ * issues #3776 and #4445): the message in an error body never reaches them.
+ */
+export function shownForInvoke(answer: PostActivityResult): InvokeAnswerShown {
+  const body = answer.body as { statusCode?: unknown; type?: unknown; value?: unknown } | null;
+  const ok = answer.status === 200 && body?.statusCode === 200;
+  if (ok && body.type === ADAPTIVE_CARD_TYPE && isCard(body.value)) {
+    return { kind: 'card', card: body.value };
+  }
+  if (ok && body.type === MESSAGE_TYPE && typeof body.value === 'string' && body.value !== '') {
+    return { kind: 'message', text: body.value };
+  }
+  return { kind: 'something-went-wrong', status: answer.status };
+}
+
+/** Like a person in Teams, fails when the answer would show "Something went wrong". */
+export function readableInvokeAnswer(
+  answer: PostActivityResult,
+): Exclude<InvokeAnswerShown, { kind: 'something-went-wrong' }> {
+  const shown = shownForInvoke(answer);
+  if (shown.kind === 'something-went-wrong') {
+    throw new Error(
+      `Teams would show "Something went wrong" for this invoke answer: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+    );
+  }
+  return shown;
+}
+
+function isCard(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'AdaptiveCard'
+  );
+}
+
 function resolveContext(options: { tenantId?: string; team?: TeamsTeam; channel?: TeamsChannel }) {
   const team = options.team ?? TEAMS_TEAM;
   return {

@@ -11,6 +11,8 @@ import {
   botInstalledInTeam,
   cardActionInvoke,
   channelMessage,
+  readableInvokeAnswer,
+  shownForInvoke,
   teamsBot,
   teamsUser,
   type TeamsActivity,
@@ -121,4 +123,65 @@ test('a card action is an adaptiveCard/action invoke with the Action.Execute pay
     },
   });
   expect(invoke.id).toMatch(/^f:\d{19,20}$/);
+});
+
+describe('what Teams shows for an invoke answer', () => {
+  const card = { type: 'AdaptiveCard', version: '1.5', body: [] };
+  const answer = (status: number, body: unknown) => ({ status, body });
+
+  test('a card or a message when the bot answers 200 with one of them', () => {
+    expect(
+      shownForInvoke(
+        answer(200, {
+          statusCode: 200,
+          type: 'application/vnd.microsoft.card.adaptive',
+          value: card,
+        }),
+      ),
+    ).toEqual({ kind: 'card', card });
+    expect(
+      shownForInvoke(
+        answer(200, {
+          statusCode: 200,
+          type: 'application/vnd.microsoft.activity.message',
+          value: 'No such case.',
+        }),
+      ),
+    ).toEqual({ kind: 'message', text: 'No such case.' });
+  });
+
+  test.each([
+    [
+      'an error body',
+      400,
+      {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadReason', message: 'too long' },
+      },
+    ],
+    [
+      'a 500',
+      500,
+      {
+        statusCode: 500,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'InternalError', message: 'x' },
+      },
+    ],
+    [
+      'a card type with no card',
+      200,
+      { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: 'x' },
+    ],
+    [
+      'an empty message',
+      200,
+      { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '' },
+    ],
+    ['no body', 200, ''],
+  ])('"Something went wrong" for %s', (_what, status, body) => {
+    expect(shownForInvoke(answer(status, body))).toEqual({ kind: 'something-went-wrong', status });
+    expect(() => readableInvokeAnswer(answer(status, body))).toThrow('Something went wrong');
+  });
 });
