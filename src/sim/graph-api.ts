@@ -12,6 +12,7 @@ import {
   projectGroup,
   projectUser,
 } from './project-directory-object.js';
+import type { RequestGates } from './request-gate.js';
 import type { SimApp, SimGroup, SimUser } from './seed-tenant.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
@@ -35,6 +36,7 @@ export interface GraphApiContext {
   instanceId: string;
   apiFaultRandom: SeededRandom;
   faults: () => GraphFaults;
+  gates: RequestGates;
   baseUrl: () => string;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -120,6 +122,7 @@ export class GraphApi {
   /** Handles a request whose path starts with /v1.0; `segments` excludes that prefix. */
   async handle(ex: GraphExchange, segments: string[]): Promise<void> {
     const principal = this.ctx.tokens.authenticate(ex.header('authorization'));
+    await this.ctx.gates.pass(ex.method, segments);
     this.injectFaults(ex, segments);
     if (ex.parseError) throw ex.parseError;
     const candidates = this.routes

@@ -6,6 +6,7 @@ import { GraphApi } from './graph-api.js';
 import { GraphApiError } from './graph-api-error.js';
 import { GraphExchange } from './graph-exchange.js';
 import { GroupsDelta, type DeltaTokenExpiry } from './groups-delta.js';
+import { RequestGates, type HeldRoute, type HoldOptions } from './request-gate.js';
 import {
   NotificationDispatcher,
   type GraphFaults,
@@ -26,6 +27,7 @@ export type { GraphFaults } from './notification-dispatcher.js';
 export type { SimSubscription } from './subscription-registry.js';
 export type { DirectoryAuditRecord } from './tenant-state.js';
 export type { DeltaTokenExpiry } from './groups-delta.js';
+export type { HeldRoute, HoldOptions } from './request-gate.js';
 export type { SimGroup, SimUser } from './seed-tenant.js';
 export { SimulatedTenantFileError };
 
@@ -90,6 +92,11 @@ export interface GraphSimulator {
    * `directoryAudits`; releasing publishes them.
    */
   holdAuditLog(held: boolean): void;
+  /**
+   * Holds requests to one route (under /v1.0, `:name` for ids, e.g. `groups/:id/members/$ref`)
+   * before Graph acts on them, until the test releases them; or throttles them with 429.
+   */
+  hold(method: string, path: string, options?: HoldOptions): HeldRoute;
   /** Deletes a subscription as Graph does when it expires or an admin revokes consent. */
   dropSubscription(subscriptionId: string): void;
   /** Closes the server and cancels pending deliveries and timers. */
@@ -181,7 +188,9 @@ export async function startGraphSimulator(
     }
   };
   let auditHeldFrom: number | null = null;
+  const gates = new RequestGates();
   const api = new GraphApi({
+    gates,
     publishedAudits: () =>
       auditHeldFrom === null ? state.audits : state.audits.slice(0, auditHeldFrom),
     state,
@@ -341,8 +350,10 @@ export async function startGraphSimulator(
     holdAuditLog: (held) => {
       auditHeldFrom = held ? state.audits.length : null;
     },
+    hold: (method, path, options) => gates.hold(method, path, options),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
+        gates.releaseAll();
         dispatcher.stop();
         subscriptions.stop();
         server.close(() => resolve());
