@@ -17,10 +17,29 @@ export async function createPgDriver(
   // An idle client that dies (server restart) must not crash the process.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
+  /**
+   * A checked-out client has no error listener (pg-pool removes its own), so a connection lost
+   * between two queries, as under a lock held while Graph answers, would crash the process. Its
+   * next query fails instead, and the client is not reused.
+   */
+  const checkOut = async () => {
+    const client = await pool.connect();
+    let lost = false;
+    const onError = () => (lost = true);
+    client.on('error', onError);
+    return {
+      client,
+      release(failed: boolean) {
+        client.off('error', onError);
+        client.release(failed || lost);
+      },
+    };
+  };
   return {
     query: async (sql, params) => (await pool.query(sql, params)) as never,
     async transaction(fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkOut();
+      let failed = false;
       try {
         await client.query('BEGIN');
         const value = await fn({
@@ -29,14 +48,14 @@ export async function createPgDriver(
         await client.query('COMMIT');
         return value;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => (failed = true));
         throw error;
       } finally {
-        client.release();
+        release(failed);
       }
     },
     async withLock(key, wait, fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkOut();
       let releaseError = false;
       try {
         if (wait) {
@@ -57,7 +76,7 @@ export async function createPgDriver(
             .catch(() => (releaseError = true));
         }
       } finally {
-        client.release(releaseError);
+        release(releaseError);
       }
     },
     close: () => pool.end(),
