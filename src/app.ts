@@ -18,6 +18,7 @@ import {
 import { GroupGuardBot } from './teams/group-guard-bot.js';
 import { MAX_REFRESH_USERS } from './teams/render-case-card.js';
 import { acceptNotifications } from './workflows/accept-notifications.js';
+import { createBackgroundTasks } from './workflows/background-tasks.js';
 import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
@@ -29,6 +30,9 @@ import { processInbox } from './workflows/process-inbox.js';
 import { retryWithBackoff } from './workflows/retry-with-backoff.js';
 import { sweepGroups } from './workflows/sweep-groups.js';
 import { startWorkerLoop, type WorkerLoop } from './workflows/worker-loop.js';
+
+/** How long stop waits for decisions still talking to Graph. */
+const STOP_WAIT_MS = 10_000;
 
 export interface AppOverrides {
   /** Outbound Bot Connector tokens from somewhere other than Entra ID (tests' local issuer). */
@@ -95,6 +99,7 @@ export async function createApp(
   const watched = new Set(graph.watchedGroupIds);
   const base = { store, directory: graph.directory, remediation: graph.directory, log, clock };
   const onCaseChanged = wake('outbox');
+  const tasks = createBackgroundTasks(log);
 
   const approvers = createApproverPolicy(base, {
     groupId:
@@ -124,6 +129,8 @@ export async function createApp(
       tier0GroupIds,
       resolveActor: createActorResolver({ ...base, onCaseChanged }),
       onCaseChanged,
+      answerWithinMs: config.decisions.clickAnswerBudgetMs,
+      tasks,
     }),
     demoTenant: graph.demoTenant,
     cardContext,
@@ -209,6 +216,13 @@ export async function createApp(
       // Stop taking work first: no new requests, then let the loops finish what is in flight.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
+      // A decision past its click's budget settles first; one cut off here is a crash to recovery.
+      if (!(await tasks.drain(STOP_WAIT_MS))) {
+        log.warn(
+          { waitedMs: STOP_WAIT_MS },
+          'decisions still running at stop; the sweep finishes restores',
+        );
+      }
       await Promise.all([...loops.values()].map((loop) => loop.stop()));
       await closed;
       await graph.simulator?.stop();

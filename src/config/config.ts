@@ -47,6 +47,8 @@ export interface Config {
     approverGroupId: string | null;
     /** Lowercase; restores into these need two approvers, like role-assignable groups. */
     tier0GroupIds: string[];
+    /** A card click is answered within this even when Graph is slow; the decision carries on. */
+    clickAnswerBudgetMs: number;
   };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };

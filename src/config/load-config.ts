@@ -49,6 +49,8 @@ const schema = z.object({
     .refine(isObjectId, 'must be a GUID (the object id of an Entra group)')
     .optional(),
   TIER0_GROUP_IDS: z.string().optional(),
+  // Teams wants an invoke answered within about 5 s (reference/teams.md §4).
+  CLICK_ANSWER_BUDGET_MS: z.coerce.number().int().min(200).max(4_500).default(2_000),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().int().min(5).max(41_760).default(4_320),
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     decisions: {
       approverGroupId: v.APPROVER_GROUP_ID?.toLowerCase() ?? null,
       tier0GroupIds,
+      clickAnswerBudgetMs: v.CLICK_ANSWER_BUDGET_MS,
     },
     workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS, sweepIntervalMs: v.SWEEP_INTERVAL_MS },
     subscription: {

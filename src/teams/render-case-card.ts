@@ -77,7 +77,7 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
       };
     case 'restoring':
       return {
-        statusText: `Restore by ${by} in progress${requested}`,
+        statusText: `Restoring… started by ${by}${requested}`,
         statusColor: 'Default',
         headerStyle: 'accent',
       };

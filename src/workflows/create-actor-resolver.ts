@@ -28,9 +28,10 @@ export function findActorFor(
 
 /**
  * Looks the actor up for a case that does not know it yet and stores it (a new case version,
- * so the card shows it). Returns the updated case, or null when the log still does not say or
- * someone else changed the case first. Lookups of one case are at least 10 s apart: the audit
- * log lags minutes behind, and every refresh of a card would otherwise ask.
+ * so the card shows it). Returns the updated case, or null when the log still does not say,
+ * someone else changed the case first, or `signal` says the caller stopped waiting (a click
+ * must not lose its own write to a lookup it gave up on). Lookups of one case are at least
+ * 10 s apart: the audit log lags minutes behind, and every refresh of a card would otherwise ask.
  */
 export function createActorResolver(deps: {
   store: CaseStore;
@@ -38,9 +39,9 @@ export function createActorResolver(deps: {
   log: Log;
   clock: Clock;
   onCaseChanged: () => void;
-}): (c: Case) => Promise<Case | null> {
+}): (c: Case, signal?: AbortSignal) => Promise<Case | null> {
   const lastTried = new Map<number, number>();
-  return async (c) => {
+  return async (c, signal) => {
     if (c.actor || isSettled(c.status)) return null;
     const now = deps.clock.now().getTime();
     if ((lastTried.get(c.id) ?? 0) + RETRY_AFTER_MS > now) return null;
@@ -53,7 +54,7 @@ export function createActorResolver(deps: {
       deps.log.warn({ err: error, caseId: c.id }, 'directory audit lookup failed');
       return null;
     }
-    if (!actor) return null;
+    if (!actor || signal?.aborted) return null;
     const updated = await deps.store.updateCase(c.id, c.version, {
       status: c.status,
       decision: c.decision,

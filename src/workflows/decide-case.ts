@@ -1,5 +1,6 @@
 import { isSettled, privilegeOf, type Case, type CaseVerb, type Person } from '../core/case.js';
 import { checkDecision, type DecisionRules, type NextStatus } from '../core/decide-case.js';
+import type { BackgroundTasks } from './background-tasks.js';
 import type { ApproverPolicy } from './create-approver-policy.js';
 import {
   CaseNotFoundError,
@@ -13,13 +14,17 @@ import {
 } from './ports/index.js';
 import { claimRestore, settleRestore } from './settle-restore.js';
 
-/** `isApprover` is null when nobody asked Graph (the case was settled, or Graph failed). */
+/**
+ * `isApprover` is null when nobody asked Graph (the case was settled, or Graph failed) or the
+ * answer is not in yet. `pending`: the click's budget ran out; the decision carries on.
+ */
 export type DecisionOutcome = (
   | { kind: 'decided' }
   | { kind: 'already-decided' }
   | { kind: 'stale' }
   | { kind: 'refused'; reason: string }
   | { kind: 'failed'; reason: string }
+  | { kind: 'pending' }
 ) & { case: Case; isApprover: boolean | null };
 
 export interface DecideDeps {
@@ -30,10 +35,18 @@ export interface DecideDeps {
   approvers: ApproverPolicy;
   tier0GroupIds: ReadonlySet<string>;
   /** See createActorResolver. */
-  resolveActor: (c: Case) => Promise<Case | null>;
+  resolveActor: (c: Case, signal?: AbortSignal) => Promise<Case | null>;
   /** Called after every committed change so the card catches up at once. */
   onCaseChanged: () => void;
+  /** A click is answered within this; the decision itself may take longer (Graph throttles). */
+  answerWithinMs: number;
+  tasks: BackgroundTasks;
 }
+
+/** Of a click's budget, what the decision may use before the answer goes out; the rest renders it. */
+const DECIDE_SHARE = 0.6;
+/** The audit log only adds the actor to the card, so its lookup gets less than the decision. */
+const ACTOR_LOOKUP_SHARE = 0.4;
 
 export interface DecideInput {
   caseId: number;
@@ -55,6 +68,40 @@ export async function decisionRules(deps: DecideDeps, c: Case): Promise<Decision
     approverGroupName: await deps.approvers.groupName(),
     privilege: privilegeOf(c, deps.tier0GroupIds),
   };
+}
+
+/**
+ * decideCase for a click: its outcome when it settles within the click's budget, else the case
+ * as it stands now (`pending`) while the decision carries on. The approver check still comes
+ * before any change; every change enqueues a card update, so the card catches up in place.
+ */
+export async function decideWithinBudget(
+  deps: DecideDeps,
+  input: DecideInput,
+): Promise<DecisionOutcome> {
+  const settled = await deps.tasks.within(
+    `decision on case ${input.caseId}`,
+    decideCase(deps, input),
+    deps.answerWithinMs * DECIDE_SHARE,
+  );
+  if (settled) return settled.value;
+  return { kind: 'pending', case: await caseOrThrow(deps.store, input.caseId), isApprover: null };
+}
+
+/**
+ * The case with its actor when the audit log names them within `ms`, or null. A lookup past
+ * that may not store what it finds, so it cannot outrun the click's own compare-and-set.
+ */
+async function lookUpActor(deps: DecideDeps, c: Case, ms: number): Promise<Case | null> {
+  if (ms <= 0) return null;
+  const late = new AbortController();
+  const found = await deps.tasks.within(
+    `actor lookup for case ${c.id}`,
+    deps.resolveActor(c, late.signal),
+    ms,
+  );
+  if (!found) late.abort();
+  return found?.value ?? null;
 }
 
 /**
@@ -109,7 +156,7 @@ export async function decideCase(deps: DecideDeps, input: DecideInput): Promise<
 
   let cardVersion = input.version;
   if (isApprover && !current.actor && input.version === current.version) {
-    const updated = await deps.resolveActor(current);
+    const updated = await lookUpActor(deps, current, deps.answerWithinMs * ACTOR_LOOKUP_SHARE);
     // Our own write moved the version, so the click still refers to the current case.
     if (updated) cardVersion = updated.version;
     current = updated ?? (await caseOrThrow(deps.store, current.id));
@@ -206,21 +253,27 @@ async function lostRace(
 
 /**
  * The case as one person should see it (the card's `refresh`): whether they may decide, and
- * the actor if the audit log knows it by now. Changes nothing else.
+ * the actor if the audit log knows it by now, as far as Graph answers within the click's budget.
+ * Changes nothing else.
  */
 export async function viewCase(
   deps: DecideDeps,
   input: { caseId: number; viewer: Person },
 ): Promise<{ case: Case; isApprover: boolean | null }> {
+  const until = performance.now() + deps.answerWithinMs * DECIDE_SHARE;
   const current = await caseOrThrow(deps.store, input.caseId);
   if (isSettled(current.status)) return { case: current, isApprover: null };
-  let isApprover: boolean | null;
+  let isApprover: boolean | null = null;
   try {
-    isApprover = await deps.approvers.isApprover(input.viewer.id);
+    const checked = await deps.tasks.within(
+      `approver check for a refresh of case ${current.id}`,
+      deps.approvers.isApprover(input.viewer.id),
+      until - performance.now(),
+    );
+    isApprover = checked?.value ?? null;
   } catch (error) {
     deps.log.warn({ err: error, viewer: input.viewer.id }, 'approver check failed for a refresh');
-    isApprover = null;
   }
-  const updated = isApprover ? await deps.resolveActor(current) : null;
+  const updated = isApprover ? await lookUpActor(deps, current, until - performance.now()) : null;
   return { case: updated ?? current, isApprover };
 }

@@ -166,7 +166,7 @@ if (!isChromiumInstalled()) {
         await waitUntilSteady(
           async () => {
             const text = await card.innerText();
-            return text.includes(RESTORED) && !text.includes('in progress');
+            return text.includes(RESTORED) && !text.includes('Restoring…');
           },
           { steadyMs: 750, timeoutMs: 10_000 },
         );

@@ -9,6 +9,7 @@ import {
 import { SEED } from '../../src/sim/seed-tenant';
 import { createPgliteDriver } from '../../src/store/pglite-driver';
 import { createSqlStore } from '../../src/store/sql-store';
+import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
 import { decideCase, type DecideDeps } from '../../src/workflows/decide-case';
@@ -70,6 +71,8 @@ describe('decideCase with the real directory and store', () => {
       tier0GroupIds: new Set(),
       resolveActor: createActorResolver({ ...base, onCaseChanged: () => undefined }),
       onCaseChanged: () => undefined,
+      answerWithinMs: 2_000,
+      tasks: createBackgroundTasks(quiet),
     };
   };
 

@@ -107,7 +107,7 @@ describe('a click when GroupGuard fails inside', () => {
       const response = await clickCurrent(gg, post, alex, 'restore');
       expect(response.shown.kind).toBe('card');
       expect(response.text).toContain('GroupGuard ran into an error after starting this restore.');
-      expect(response.text).toContain('Restore by Alex Wilber in progress');
+      expect(response.text).toContain('Restoring… started by Alex Wilber');
       expect(response.text).not.toContain('nothing was decided');
     } finally {
       await acceptLogged();

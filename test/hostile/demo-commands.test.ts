@@ -15,6 +15,7 @@ import { createSqlStore } from '../../src/store/sql-store';
 import { cardActions } from '../../src/teams/card-actions/index';
 import { commands } from '../../src/teams/commands/index';
 import { GroupGuardBot } from '../../src/teams/group-guard-bot';
+import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
 import type { Log, Store } from '../../src/workflows/ports';
@@ -75,6 +76,8 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
       tier0GroupIds: new Set(),
       resolveActor: createActorResolver({ ...base, onCaseChanged: () => undefined }),
       onCaseChanged: () => undefined,
+      answerWithinMs: 2_000,
+      tasks: createBackgroundTasks(quiet),
     });
     botFor = (mode) =>
       new GroupGuardBot({

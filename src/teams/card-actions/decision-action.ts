@@ -1,5 +1,9 @@
 import type { CaseVerb } from '../../core/case.js';
-import { decideCase, type DecideDeps, type DecisionOutcome } from '../../workflows/decide-case.js';
+import {
+  decideWithinBudget,
+  type DecideDeps,
+  type DecisionOutcome,
+} from '../../workflows/decide-case.js';
 import type { CardAction } from './card-action.js';
 
 const teamsTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
@@ -19,6 +23,10 @@ export function noticeFor(outcome: DecisionOutcome): string {
       return outcome.reason;
     case 'failed':
       return `Restore failed: ${outcome.reason}`;
+    case 'pending':
+      return outcome.case.status === 'restoring'
+        ? 'Microsoft Graph is slow to answer; the card updates for everyone when the restore settles.'
+        : 'Microsoft Graph is slow to answer, so nothing has changed yet. GroupGuard carries on and updates the card for everyone if your click goes through; if the card stays as it is, click again.';
   }
 }
 
@@ -26,7 +34,7 @@ export function noticeFor(outcome: DecisionOutcome): string {
 export const decisionAction = (verb: CaseVerb, deps: DecideDeps): CardAction => ({
   verb,
   async handle(input) {
-    const outcome = await decideCase(deps, { ...input, verb });
+    const outcome = await decideWithinBudget(deps, { ...input, verb });
     return { case: outcome.case, isApprover: outcome.isApprover, notice: noticeFor(outcome) };
   },
 });

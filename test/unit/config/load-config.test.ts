@@ -122,7 +122,11 @@ describe('loadConfig', () => {
   });
 
   it('takes the approver group and tier 0 groups as GUIDs, and leaves approvers unset by default', () => {
-    expect(loadConfig(live).decisions).toEqual({ approverGroupId: null, tier0GroupIds: [] });
+    expect(loadConfig(live).decisions).toEqual({
+      approverGroupId: null,
+      tier0GroupIds: [],
+      clickAnswerBudgetMs: 2000,
+    });
     const config = loadConfig({
       ...live,
       APPROVER_GROUP_ID: '00000000-0000-4000-9000-00000000000A',
@@ -135,6 +139,7 @@ describe('loadConfig', () => {
         '00000000-0000-4000-9000-000000000002',
         '00000000-0000-4000-9000-00000000000b',
       ],
+      clickAnswerBudgetMs: 2000,
     });
     expect(problemsOf({ ...live, APPROVER_GROUP_ID: 'SecOps Approvers' }).join()).toMatch(
       /^APPROVER_GROUP_ID: must be a GUID/,
@@ -142,5 +147,15 @@ describe('loadConfig', () => {
     expect(
       problemsOf({ ...live, TIER0_GROUP_IDS: 'tier0,00000000-0000-4000-9000-000000000002' }).join(),
     ).toMatch(/TIER0_GROUP_IDS: not GUIDs: tier0/);
+  });
+
+  it('answers a card click within CLICK_ANSWER_BUDGET_MS, inside the 5 s Teams allows', () => {
+    expect(loadConfig({ CLICK_ANSWER_BUDGET_MS: '1500' }).decisions.clickAnswerBudgetMs).toBe(1500);
+    expect(problemsOf({ CLICK_ANSWER_BUDGET_MS: '6000' }).join()).toMatch(
+      /^CLICK_ANSWER_BUDGET_MS:/,
+    );
+    expect(problemsOf({ CLICK_ANSWER_BUDGET_MS: 'soon' }).join()).toMatch(
+      /^CLICK_ANSWER_BUDGET_MS:/,
+    );
   });
 });
