@@ -328,7 +328,8 @@ export type InvokeAnswerShown =
 
 /**
  * How Teams treats an invoke answer. The Universal Actions docs ("Universal Action Model",
- * response format; reference/teams.md §4) give two answers a person can read: 200 with
+ * learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model, response format;
+ * reference/teams.md §4) give two answers a person can read: 200 with
  * `application/vnd.microsoft.card.adaptive` (replaces the card for the clicker) and 200 with
  * `application/vnd.microsoft.activity.message` (a message shown to them). Error status codes
  * and any other shape leave the clicker with Teams' own "Something went wrong" (botbuilder-js
