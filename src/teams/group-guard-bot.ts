@@ -20,6 +20,7 @@ import {
 import type { CardAction } from './card-actions/card-action.js';
 import type { Command } from './commands/command.js';
 import { findCommand } from './commands/index.js';
+import { cardTime } from './teams-time.js';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   renderCaseCard,
@@ -289,7 +290,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
       const result = await action.handle({ caseId, version, approver, reason: reason.reason });
       const card = renderCaseCard(result.case, await this.deps.cardContext(), {
         viewer: { person: approver, isApprover: result.isApprover },
-        notice: result.notice,
+        notice: result.notice(cardTime),
       });
       return cardResponse(card);
     } catch (error) {

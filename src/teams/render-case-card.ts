@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { formatCaseRef, privilegeOf, type Case, type Person } from '../core/case.js';
 import { verbsFor, verbsOnCard, type DecisionRules } from '../core/decide-case.js';
+import { cardTime } from './teams-time.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** Teams refreshes a card for at most 60 users. */
@@ -55,10 +56,6 @@ const template = new ACData.Template(
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'cards', 'case.json'), 'utf8')),
 );
 
-// Teams formats these in each reader's locale and time zone; it wants RFC 3339 without fractions.
-const teamsTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
-const at = (iso: string) => `{{DATE(${teamsTime(iso)}, SHORT)}} {{TIME(${teamsTime(iso)})}}`;
-
 function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'headerStyle'> {
   const by = c.decision?.by.name ?? 'someone';
   const requested = c.restoreRequest ? ` · requested by ${c.restoreRequest.by.name}` : '';
@@ -83,13 +80,13 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
       };
     case 'restored':
       return {
-        statusText: `Restored by ${by} at ${at(c.decision?.at ?? c.removedAt)}${requested}`,
+        statusText: `Restored by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}${requested}`,
         statusColor: 'Default',
         headerStyle: 'good',
       };
     case 'approved':
       return {
-        statusText: `Removal approved by ${by} at ${at(c.decision?.at ?? c.removedAt)}`,
+        statusText: `Removal approved by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}`,
         statusColor: 'Default',
         headerStyle: 'good',
       };
@@ -184,7 +181,7 @@ export function caseCardView(
     version: c.version,
     groupName: c.groupName,
     memberName: c.memberName,
-    removedAt: teamsTime(c.removedAt),
+    removedAt: cardTime(c.removedAt),
     actorText: actor,
     foundBy:
       c.foundBy === 'sweep' ? 'periodic sweep (notification was missed)' : 'change notification',

@@ -1,5 +1,6 @@
 import type { Case } from '../../core/case.js';
 import type { Person } from '../../workflows/ports/index.js';
+import type { TimeFormat } from '../teams-time.js';
 
 export interface CardActionInput {
   caseId: number;
@@ -13,7 +14,8 @@ export interface CardActionInput {
 export interface CardActionResult {
   case: Case;
   isApprover: boolean | null;
-  notice: string;
+  /** Written for where it is shown: card text or a chat reply. */
+  notice: (time: TimeFormat) => string;
 }
 
 /** One Action.Execute verb on the case card. */

@@ -4,18 +4,17 @@ import {
   type DecideDeps,
   type DecisionOutcome,
 } from '../../workflows/decide-case.js';
+import type { TimeFormat } from '../teams-time.js';
 import type { CardAction } from './card-action.js';
 
-const teamsTime = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
-
-export function noticeFor(outcome: DecisionOutcome): string {
+export function noticeFor(outcome: DecisionOutcome, time: TimeFormat): string {
   const d = outcome.case.decision;
   switch (outcome.kind) {
     case 'decided':
       return '';
     case 'already-decided':
       return d
-        ? `Already decided by ${d.by.name} at {{DATE(${teamsTime(d.at)}, SHORT)}} {{TIME(${teamsTime(d.at)})}}. Nothing was changed.`
+        ? `Already decided by ${d.by.name} at ${time(d.at)}. Nothing was changed.`
         : 'This case was already decided. Nothing was changed.';
     case 'stale':
       return 'This card was out of date. Here is the current case; nothing was changed.';
@@ -35,6 +34,10 @@ export const decisionAction = (verb: CaseVerb, deps: DecideDeps): CardAction => 
   verb,
   async handle(input) {
     const outcome = await decideWithinBudget(deps, { ...input, verb });
-    return { case: outcome.case, isApprover: outcome.isApprover, notice: noticeFor(outcome) };
+    return {
+      case: outcome.case,
+      isApprover: outcome.isApprover,
+      notice: (time) => noticeFor(outcome, time),
+    };
   },
 });

@@ -6,6 +6,6 @@ export const refresh = (deps: DecideDeps): CardAction => ({
   verb: 'refresh',
   async handle(input) {
     const view = await viewCase(deps, { caseId: input.caseId, viewer: input.approver });
-    return { ...view, notice: '' };
+    return { ...view, notice: () => '' };
   },
 });

@@ -1,6 +1,7 @@
 import { formatCaseRef, parseCaseRef, type Case } from '../../core/case.js';
 import { cleanReason } from '../../core/decision-reason.js';
 import { resolveDemoPerson, resolveDemoRemoval } from '../../workflows/demo-tenant.js';
+import { chatTime } from '../teams-time.js';
 import type { Command, CommandContext } from './command.js';
 
 const CLICK =
@@ -50,8 +51,7 @@ async function clickAs(
     approver: { id: person.id, name: person.displayName },
     reason: reason.reason,
   });
-  // Card text formats times with {{DATE}}/{{TIME}}; a chat reply shows the plain time.
-  const notice = result.notice.replace(/\{\{DATE\(([^,]+), SHORT\)\}\} \{\{TIME\(\1\)\}\}/g, '$1');
+  const notice = result.notice(chatTime);
   const outcome = notice ? ` ${notice}` : '';
   return `${person.displayName} clicked ${verb.toLowerCase()} on ${formatCaseRef(current.id)}.${outcome} ${formatCaseRef(current.id)} is ${summary(result.case)}.`;
 }
