@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { DemoGroup, DemoTenant } from '../workflows/demo-tenant.js';
+import { graphItems } from './graph-pages.js';
 
 interface GraphGroup {
   id: string;
@@ -26,33 +27,31 @@ export function createGraphDemoTenant(client: Client, adminName: string): DemoTe
   return {
     adminName,
     async listGroups(): Promise<DemoGroup[]> {
-      const groups: { value: GraphGroup[] } = await client
-        .api('/groups')
-        .select(
-          'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
-        )
-        .get();
+      const groups = await graphItems<GraphGroup>(
+        client,
+        '/groups?$select=id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
+      );
       return Promise.all(
-        groups.value.map(async (g) => {
-          const members: { value: Array<{ id: string; displayName?: string }> } = await client
-            .api(`/groups/${g.id}/members`)
-            .select('id,displayName')
-            .get();
+        groups.map(async (g) => {
+          const members = await graphItems<{ id: string; displayName?: string }>(
+            client,
+            `/groups/${g.id}/members?$select=id,displayName`,
+          );
           return {
             id: g.id,
             displayName: g.displayName,
             kind: kindOf(g),
-            members: members.value.map((m) => ({ id: m.id, displayName: m.displayName ?? m.id })),
+            members: members.map((m) => ({ id: m.id, displayName: m.displayName ?? m.id })),
           };
         }),
       );
     },
     async listUsers() {
-      const users: { value: Array<{ id: string; displayName?: string }> } = await client
-        .api('/users')
-        .select('id,displayName')
-        .get();
-      return users.value.map((u) => ({ id: u.id, displayName: u.displayName ?? u.id }));
+      const users = await graphItems<{ id: string; displayName?: string }>(
+        client,
+        '/users?$select=id,displayName',
+      );
+      return users.map((u) => ({ id: u.id, displayName: u.displayName ?? u.id }));
     },
     async removeMember(groupId, memberId) {
       await client.api(`/groups/${groupId}/members/${memberId}/$ref`).delete();

@@ -8,11 +8,14 @@ import type { Actor, GroupProfile } from '../core/case.js';
 import type { MemberDelta } from '../core/membership-diff.js';
 import {
   DeltaTokenExpiredError,
+  GroupUnavailableError,
+  PermissionMissingError,
   RestoreFailedError,
   SubscriptionGoneError,
   type Directory,
   type GroupDeltaPage,
 } from '../workflows/ports/index.js';
+import { graphPages, type GraphPage } from './graph-pages.js';
 import { relativeGraphLink } from './relative-graph-link.js';
 
 interface AuditRecord {
@@ -32,17 +35,32 @@ interface AuditRecord {
   }>;
 }
 
-interface DeltaResponse {
-  value?: Array<{ id?: string; 'members@delta'?: Array<{ id?: string; '@removed'?: unknown }> }>;
-  '@odata.nextLink'?: string;
-  '@odata.deltaLink'?: string;
-}
+type DeltaGroup = { id?: string; 'members@delta'?: Array<{ id?: string; '@removed'?: unknown }> };
 
 const EXPIRED_DELTA_CODES = new Set(['syncStateNotFound', 'resyncRequired', 'syncStateInvalid']);
 const ALREADY_MEMBER = /added object references already exist/i;
 const sameId = (a: unknown, b: string) =>
   typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** 404: the group is gone; 403: Graph will not show it to this app (permissions, or restricted). */
+function groupUnavailable(error: unknown, groupId: string): GroupUnavailableError | null {
+  if (!(error instanceof GraphError) || (error.statusCode !== 404 && error.statusCode !== 403)) {
+    return null;
+  }
+  return new GroupUnavailableError(
+    groupId,
+    error.statusCode === 404 ? 'deleted' : 'forbidden',
+    `Graph answered ${error.statusCode} ${error.code ?? ''}`.trim(),
+  );
+}
+
+/** Graph's 403 for a read the app holds no permission for (Authorization_RequestDenied). */
+function permissionMissing(error: unknown, permission: string): PermissionMissingError | null {
+  return error instanceof GraphError && error.statusCode === 403
+    ? new PermissionMissingError(permission, `Graph answered 403 ${error.code ?? ''}`.trim())
+    : null;
+}
 
 /** The audit record names the group as a target, or (older layout) in Group.ObjectID. */
 function removedFromGroup(record: AuditRecord, groupId: string): boolean {
@@ -73,12 +91,17 @@ function actorOf(record: AuditRecord): Actor | null {
 export function createGraphDirectory(client: Client): Directory {
   return {
     async getGroupProfile(groupId) {
-      const group = await client
-        .api(`/groups/${encodeURIComponent(groupId)}`)
-        .select(
-          'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
-        )
-        .get();
+      let group;
+      try {
+        group = await client
+          .api(`/groups/${encodeURIComponent(groupId)}`)
+          .select(
+            'id,displayName,groupTypes,isAssignableToRole,onPremisesSyncEnabled,mailEnabled,securityEnabled',
+          )
+          .get();
+      } catch (error) {
+        throw groupUnavailable(error, groupId) ?? error;
+      }
       const types: unknown[] = Array.isArray(group.groupTypes) ? group.groupTypes : [];
       return {
         id: String(group.id),
@@ -92,43 +115,36 @@ export function createGraphDirectory(client: Client): Directory {
     },
 
     async readGroupDelta(groupId, deltaLink): Promise<GroupDeltaPage> {
-      let url = deltaLink
+      const first = deltaLink
         ? relativeGraphLink(deltaLink)
         : `/groups/delta?$select=displayName,members&$filter=id eq '${groupId.replace(/'/g, "''")}'`;
       const deltas: MemberDelta[] = [];
-      for (;;) {
-        let page: DeltaResponse;
-        try {
-          page = (await client.api(url).get()) as DeltaResponse;
-        } catch (error) {
-          if (
-            error instanceof GraphError &&
-            (error.statusCode === 410 || EXPIRED_DELTA_CODES.has(error.code ?? ''))
-          ) {
-            throw new DeltaTokenExpiredError(
-              `delta token expired (${error.statusCode} ${error.code})`,
-            );
+      let last: GraphPage<DeltaGroup> | undefined;
+      try {
+        for await (const page of graphPages<DeltaGroup>(client, first)) {
+          for (const group of page.value ?? []) {
+            if (group.id?.toLowerCase() !== groupId.toLowerCase()) continue;
+            for (const member of group['members@delta'] ?? []) {
+              if (typeof member.id === 'string')
+                deltas.push({ id: member.id, removed: '@removed' in member });
+            }
           }
-          throw error;
+          last = page;
         }
-        for (const group of page.value ?? []) {
-          if (group.id?.toLowerCase() !== groupId.toLowerCase()) continue;
-          for (const member of group['members@delta'] ?? []) {
-            if (typeof member.id === 'string')
-              deltas.push({ id: member.id, removed: '@removed' in member });
-          }
+      } catch (error) {
+        if (
+          error instanceof GraphError &&
+          (error.statusCode === 410 || EXPIRED_DELTA_CODES.has(error.code ?? ''))
+        ) {
+          throw new DeltaTokenExpiredError(
+            `delta token expired (${error.statusCode} ${error.code})`,
+          );
         }
-        if (page['@odata.deltaLink']) {
-          return {
-            deltas,
-            deltaLink: relativeGraphLink(page['@odata.deltaLink']),
-            fullSync: deltaLink === null,
-          };
-        }
-        if (!page['@odata.nextLink'])
-          throw new Error('groups delta page has neither nextLink nor deltaLink');
-        url = page['@odata.nextLink'];
+        throw groupUnavailable(error, groupId) ?? error;
       }
+      const link = last?.['@odata.deltaLink'];
+      if (!link) throw new Error('groups delta ended without a deltaLink');
+      return { deltas, deltaLink: relativeGraphLink(link), fullSync: deltaLink === null };
     },
 
     async getDisplayName(objectId) {
@@ -140,7 +156,7 @@ export function createGraphDirectory(client: Client): Directory {
         return String(object.displayName ?? objectId);
       } catch (error) {
         if (error instanceof GraphError && error.statusCode === 404) return objectId;
-        throw error;
+        throw permissionMissing(error, 'Directory.Read.All') ?? error;
       }
     },
 
@@ -183,17 +199,22 @@ export function createGraphDirectory(client: Client): Directory {
     },
 
     async findRemovalActor({ groupId, memberId, notBefore, notAfter }) {
-      const page: { value?: AuditRecord[] } = await client
-        .api('/auditLogs/directoryAudits')
-        // Best effort: a throttled lookup must not hold up a case or a click; the next one asks again.
-        .middlewareOptions([new RetryHandlerOptions(0, 0)])
-        .filter(
-          `activityDisplayName eq 'Remove member from group' and activityDateTime ge ${notBefore}` +
-            ` and activityDateTime le ${notAfter} and targetResources/any(t:t/id eq ${odataString(memberId)})`,
-        )
-        .orderby('activityDateTime desc')
-        .top(50)
-        .get();
+      let page: { value?: AuditRecord[] };
+      try {
+        page = await client
+          .api('/auditLogs/directoryAudits')
+          // Best effort: a throttled lookup must not hold up a case or a click; the next one asks again.
+          .middlewareOptions([new RetryHandlerOptions(0, 0)])
+          .filter(
+            `activityDisplayName eq 'Remove member from group' and activityDateTime ge ${notBefore}` +
+              ` and activityDateTime le ${notAfter} and targetResources/any(t:t/id eq ${odataString(memberId)})`,
+          )
+          .orderby('activityDateTime desc')
+          .top(50)
+          .get();
+      } catch (error) {
+        throw permissionMissing(error, 'AuditLog.Read.All') ?? error;
+      }
       for (const record of page.value ?? []) {
         if (record.result && record.result !== 'success') continue;
         if (removedFromGroup(record, groupId)) return actorOf(record);
@@ -203,10 +224,7 @@ export function createGraphDirectory(client: Client): Directory {
 
     async listSubscriptions() {
       const subscriptions = [];
-      let url: string | undefined = '/subscriptions';
-      while (url) {
-        const page: { value?: Array<Record<string, string>>; '@odata.nextLink'?: string } =
-          await client.api(url).get();
+      for await (const page of graphPages<Record<string, string>>(client, '/subscriptions')) {
         for (const s of page.value ?? []) {
           subscriptions.push({
             id: String(s.id),
@@ -215,7 +233,6 @@ export function createGraphDirectory(client: Client): Directory {
             notificationUrl: String(s.notificationUrl),
           });
         }
-        url = page['@odata.nextLink'];
       }
       return subscriptions;
     },

@@ -1,15 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { graphItems } from './graph-pages.js';
 
 /** Every group id in the tenant; the simulated tenant watches all of its groups. */
 export async function listGroupIds(client: Client): Promise<string[]> {
-  const ids: string[] = [];
-  let url: string | undefined = '/groups?$select=id';
-  while (url) {
-    const page: { value?: Array<{ id: string }>; '@odata.nextLink'?: string } = await client
-      .api(url)
-      .get();
-    for (const group of page.value ?? []) ids.push(group.id);
-    url = page['@odata.nextLink'];
-  }
-  return ids;
+  return (await graphItems<{ id: string }>(client, '/groups?$select=id')).map((g) => g.id);
 }

@@ -106,4 +106,9 @@ export const migrations: string[] = [
     bound_at timestamptz NOT NULL DEFAULT now()
   );
   `,
+  `
+  ALTER TABLE outbox ADD COLUMN stopped_at timestamptz;
+  ALTER TABLE alert_channel ADD COLUMN broken_reason text;
+  ALTER TABLE alert_channel ADD COLUMN broken_at timestamptz;
+  `,
 ];

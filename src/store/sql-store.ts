@@ -126,7 +126,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     tx.query(
       `INSERT INTO outbox (case_id, case_version) VALUES ($1, $2)
        ON CONFLICT (case_id) DO UPDATE SET case_version = GREATEST(outbox.case_version, EXCLUDED.case_version),
-         next_attempt_at = now(), attempts = 0`,
+         next_attempt_at = now(), attempts = 0, stopped_at = NULL`,
       [caseId, version],
     );
 
@@ -146,6 +146,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
             tenantId: String(row.tenant_id),
             teamId: String(row.team_id),
             channelId: String(row.channel_id),
+            broken:
+              row.broken_reason == null
+                ? null
+                : {
+                    reason: String(row.broken_reason),
+                    since: new Date(row.broken_at as string).toISOString(),
+                  },
           }
         : null;
     },
@@ -156,16 +163,37 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       );
       return rows.length > 0;
     },
-    claimAlertChannel: async (channel: AlertChannel) => {
-      const { rows } = await driver.query<{ inserted: boolean }>(
-        `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, updated_at = now()
-           WHERE alert_channel.team_id = EXCLUDED.team_id AND alert_channel.channel_id = EXCLUDED.channel_id
-         RETURNING (xmax = 0) AS inserted`,
-        [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+    claimAlertChannel: (channel: AlertChannel) =>
+      driver.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          'SELECT team_id, channel_id, broken_reason FROM alert_channel WHERE id = 1 FOR UPDATE',
+        );
+        const bound = rows[0];
+        if (!bound) {
+          // Two replicas binding at once: the first insert wins.
+          const inserted = await tx.query(
+            `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
+             ON CONFLICT (id) DO NOTHING RETURNING id`,
+            [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+          );
+          return inserted.rows.length > 0 ? 'bound' : 'taken';
+        }
+        const same = bound.team_id === channel.teamId && bound.channel_id === channel.channelId;
+        const broken = bound.broken_reason != null;
+        if (!same && !broken) return 'taken';
+        await tx.query(
+          `UPDATE alert_channel SET service_url = $1, tenant_id = $2, team_id = $3, channel_id = $4,
+             broken_reason = NULL, broken_at = NULL, updated_at = now() WHERE id = 1`,
+          [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+        );
+        return broken ? 'bound' : 'refreshed';
+      }),
+    markAlertChannelBroken: async (channel, reason) => {
+      await driver.query(
+        `UPDATE alert_channel SET broken_reason = $3, broken_at = now()
+         WHERE id = 1 AND team_id = $1 AND channel_id = $2 AND broken_reason IS NULL`,
+        [channel.teamId, channel.channelId, reason.slice(0, 500)],
       );
-      const row = rows[0];
-      return !row ? 'taken' : row.inserted ? 'bound' : 'refreshed';
     },
 
     bindTenant: async (tenant) => {
@@ -401,7 +429,8 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       const { rows } = await driver.query(
         `UPDATE outbox SET leased_until = now() + ($2 * interval '1 millisecond'), attempts = attempts + 1
          WHERE case_id IN (SELECT case_id FROM outbox
-                           WHERE next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                           WHERE next_attempt_at <= now() AND stopped_at IS NULL
+                             AND (leased_until IS NULL OR leased_until < now())
                            ORDER BY case_id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING case_id, attempts`,
         [limit, leaseMs],
@@ -432,6 +461,24 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
          WHERE case_id = $1`,
         [caseId, delayMs, error.slice(0, 500)],
       );
+    },
+    stopOutbox: async (caseId, reason) => {
+      await driver.query(
+        `UPDATE outbox SET leased_until = NULL, stopped_at = now(), last_error = $2 WHERE case_id = $1`,
+        [caseId, reason.slice(0, 500)],
+      );
+    },
+    listStoppedOutbox: async (limit) => {
+      const { rows } = await driver.query(
+        `SELECT case_id, last_error, stopped_at FROM outbox WHERE stopped_at IS NOT NULL
+         ORDER BY stopped_at DESC, case_id DESC LIMIT $1`,
+        [limit],
+      );
+      return rows.map((row) => ({
+        caseId: Number(row.case_id),
+        reason: String(row.last_error ?? ''),
+        stoppedAt: new Date(row.stopped_at as string).toISOString(),
+      }));
     },
   };
 }

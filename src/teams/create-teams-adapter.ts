@@ -16,7 +16,7 @@ import {
 export type { ServiceClientCredentialsFactory };
 import type { Secrets, TeamsConfig } from '../config/config.js';
 import type { CardRef } from '../core/case.js';
-import type { Log, Messenger } from '../workflows/ports/index.js';
+import { TeamsRefusedError, type Log, type Messenger } from '../workflows/ports/index.js';
 import { caseCardAttachment, type CardContext } from './render-case-card.js';
 
 const DEFAULT_CHANNEL_SCOPE = 'https://api.botframework.com';
@@ -69,6 +69,18 @@ export function messageIdOf(threadConversationId: string): string | null {
   return match?.[1] ?? null;
 }
 
+/**
+ * The Bot Connector's final refusals: 403 when the bot is no longer in the team or chat
+ * ("Proactive messages", Teams docs: a blocked or uninstalled bot gets 403), 404 when the
+ * conversation or message is gone. botbuilder's RestError carries the HTTP status.
+ */
+function refusal(error: unknown): unknown {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return status === 403 || status === 404
+    ? new TeamsRefusedError(status, `Teams answered ${status}`)
+    : error;
+}
+
 export function createTeamsMessenger(
   adapter: CloudAdapter,
   config: TeamsConfig,
@@ -79,26 +91,30 @@ export function createTeamsMessenger(
   return {
     async postCaseCard({ channel, case: c }) {
       let card: CardRef | null = null;
-      await adapter.createConversationAsync(
-        appId,
-        'msteams',
-        channel.serviceUrl,
-        audience,
-        {
-          isGroup: true,
-          channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
-          activity: MessageFactory.attachment(caseCardAttachment(c, await cardContext())),
-          tenantId: channel.tenantId,
-        } as never,
-        async (ctx) => {
-          const conversationId = ctx.activity.conversation.id;
-          card = {
-            serviceUrl: channel.serviceUrl,
-            conversationId,
-            activityId: messageIdOf(conversationId) ?? ctx.activity.id ?? conversationId,
-          };
-        },
-      );
+      await adapter
+        .createConversationAsync(
+          appId,
+          'msteams',
+          channel.serviceUrl,
+          audience,
+          {
+            isGroup: true,
+            channelData: { channel: { id: channel.channelId }, tenant: { id: channel.tenantId } },
+            activity: MessageFactory.attachment(caseCardAttachment(c, await cardContext())),
+            tenantId: channel.tenantId,
+          } as never,
+          async (ctx) => {
+            const conversationId = ctx.activity.conversation.id;
+            card = {
+              serviceUrl: channel.serviceUrl,
+              conversationId,
+              activityId: messageIdOf(conversationId) ?? ctx.activity.id ?? conversationId,
+            };
+          },
+        )
+        .catch((error: unknown) => {
+          throw refusal(error);
+        });
       if (!card) throw new Error('Teams created the post but returned no conversation id');
       return card;
     },
@@ -126,7 +142,7 @@ export function createTeamsMessenger(
           }
         },
       );
-      if (failure) throw failure;
+      if (failure) throw refusal(failure);
     },
   };
 }

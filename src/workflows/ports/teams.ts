@@ -8,13 +8,21 @@ export interface AlertChannel {
   channelId: string;
 }
 
+/** The bound alert channel; `broken` when Teams refused a post there (the bot was removed). */
+export interface BoundAlertChannel extends AlertChannel {
+  broken: { reason: string; since: string } | null;
+}
+
 export interface ChannelStore {
-  getAlertChannel(): Promise<AlertChannel | null>;
+  getAlertChannel(): Promise<BoundAlertChannel | null>;
   /**
-   * Binds the channel if none is bound (atomically, across replicas); for the bound channel,
-   * refreshes its serviceUrl; otherwise leaves the binding alone.
+   * Binds the channel if none is bound or the bound one is broken (atomically, across
+   * replicas); for the bound channel, refreshes its serviceUrl and mends it; otherwise leaves
+   * the binding alone.
    */
   claimAlertChannel(channel: AlertChannel): Promise<'bound' | 'refreshed' | 'taken'>;
+  /** Marks the bound channel broken, if it still is `channel`; cards wait until one is bound. */
+  markAlertChannelBroken(channel: AlertChannel, reason: string): Promise<void>;
   /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
   clearAlertChannel(teamId: string): Promise<boolean>;
 }
@@ -41,7 +49,21 @@ export interface CaseCardPost {
   case: Case;
 }
 
-/** Posts and updates case cards in Teams. */
+/**
+ * Teams refused for good: 403 (the bot is no longer in that team or chat) or 404 (the message
+ * was deleted). Retrying cannot help.
+ */
+export class TeamsRefusedError extends Error {
+  override name = 'TeamsRefusedError';
+  constructor(
+    readonly status: 403 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Posts and updates case cards in Teams; throws TeamsRefusedError on 403 and 404. */
 export interface Messenger {
   postCaseCard(post: CaseCardPost): Promise<CardRef>;
   updateCaseCard(card: CardRef, c: Case): Promise<void>;

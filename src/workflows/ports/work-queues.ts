@@ -32,4 +32,14 @@ export interface OutboxStore {
   /** Records the posted card (if new) and clears the entry unless the case moved past `renderedVersion`. */
   completeCardSync(caseId: number, renderedVersion: number, card: CardRef | null): Promise<void>;
   retryOutbox(caseId: number, delayMs: number, error: string): Promise<void>;
+  /** Stops retrying this card and records why; a later change of the case tries again. */
+  stopOutbox(caseId: number, reason: string): Promise<void>;
+  /** Cards GroupGuard stopped trying to deliver, newest first. */
+  listStoppedOutbox(limit: number): Promise<StoppedCard[]>;
+}
+
+export interface StoppedCard {
+  caseId: number;
+  reason: string;
+  stoppedAt: string;
 }
