@@ -24,7 +24,13 @@ import { createActorResolver } from './workflows/create-actor-resolver.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
+import { createGroupBackoff } from './workflows/group-backoff.js';
 import { createLifecycleEvents } from './workflows/handle-lifecycle-events.js';
+import {
+  ACTOR_UNAVAILABLE,
+  AUDIT_PERMISSION,
+  createPermissionNotes,
+} from './workflows/permission-notes.js';
 import type { Clock, Store } from './workflows/ports/index.js';
 import { processInbox } from './workflows/process-inbox.js';
 import { retryWithBackoff } from './workflows/retry-with-backoff.js';
@@ -97,7 +103,17 @@ export async function createApp(
   const loops = new Map<string, WorkerLoop>();
   const wake = (name: string) => () => loops.get(name)?.kick();
   const watched = new Set(graph.watchedGroupIds);
-  const base = { store, directory: graph.directory, remediation: graph.directory, log, clock };
+  const permissions = createPermissionNotes();
+  const groupBackoff = createGroupBackoff(clock);
+  const base = {
+    store,
+    directory: graph.directory,
+    remediation: graph.directory,
+    log,
+    clock,
+    permissions,
+    groupBackoff,
+  };
   const onCaseChanged = wake('outbox');
   const tasks = createBackgroundTasks(log);
 
@@ -115,6 +131,7 @@ export async function createApp(
     disabledReason: approvers.disabledReason,
     tier0GroupIds,
     audience: await store.listCardAudience(MAX_REFRESH_USERS),
+    actorUnavailable: permissions.isMissing(AUDIT_PERMISSION) ? ACTOR_UNAVAILABLE : null,
   });
   const adapter = createTeamsAdapter(config.teams, secrets, log, overrides.botCredentialsFactory);
   const messenger = createTeamsMessenger(adapter, config.teams, cardContext);
@@ -166,7 +183,7 @@ export async function createApp(
         notifications,
       ),
     lifecycleEvents,
-    readiness: () => checkReadiness(ctx),
+    readiness: () => checkReadiness({ ...ctx, groupBackoff }),
   });
 
   const startLoops = () => {

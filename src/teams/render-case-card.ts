@@ -16,6 +16,8 @@ export interface CardContext {
   tier0GroupIds: ReadonlySet<string>;
   /** MRIs for `refresh.userIds`. */
   audience: string[];
+  /** Shown for an unknown actor when the audit log cannot be read (a missing permission). */
+  actorUnavailable?: string | null;
 }
 
 /** The person a user-specific card is for; `isApprover` null when it was not checked. */
@@ -173,7 +175,7 @@ export function caseCardView(
             : '';
   const actor = c.actor
     ? `${c.actor.name}${c.actor.kind === 'app' ? ' (an app)' : ''}`
-    : 'not known yet (waiting for the audit log)';
+    : (ctx.actorUnavailable ?? 'not known yet (waiting for the audit log)');
   const needsReason = verbs.has('approve') || verbs.has('restore') || verbs.has('confirm-restore');
   return {
     ref: formatCaseRef(c.id),

@@ -1,16 +1,38 @@
-import type { Clock, Locks, Log, SubscriptionStore } from './ports/index.js';
+import type { GroupBackoff, GroupTrouble } from './group-backoff.js';
+import type {
+  ChannelStore,
+  Clock,
+  Locks,
+  Log,
+  OutboxStore,
+  StoppedCard,
+  SubscriptionStore,
+} from './ports/index.js';
 
 export interface Readiness {
+  /** The store answers and Graph has a live subscription; the other checks inform operators. */
   ready: boolean;
   /** One entry per dependency: "ok" or what is wrong with it. */
   checks: Record<string, string>;
+  /** Watched groups Graph keeps refusing, with why and when GroupGuard asks again. */
+  groupsBackingOff: GroupTrouble[];
+  /** Cards Teams refused for good (bot removed, message deleted), newest first. */
+  cardsStopped: StoppedCard[];
 }
 
-/** Ready only when the store answers and Graph has a live subscription to notify us through. */
+const REQUIRED = ['store', 'subscription'];
+const SHOWN_STOPPED_CARDS = 10;
+
+/**
+ * Ready only when the store answers and Graph has a live subscription to notify us through. A
+ * broken alert channel or a group in backoff is reported but keeps the replica in rotation:
+ * taking it out would not mend either.
+ */
 export async function checkReadiness(deps: {
-  store: Locks & SubscriptionStore;
+  store: Locks & SubscriptionStore & ChannelStore & OutboxStore;
   log: Log;
   clock: Clock;
+  groupBackoff?: GroupBackoff;
 }): Promise<Readiness> {
   const checks: Record<string, string> = {};
   try {
@@ -26,5 +48,29 @@ export async function checkReadiness(deps: {
     : Date.parse(subscription.expiresAt) <= deps.clock.now().getTime()
       ? 'expired'
       : 'ok';
-  return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  const channel = await deps.store.getAlertChannel().catch(() => undefined);
+  checks.alertChannel =
+    channel === undefined
+      ? 'unknown'
+      : !channel
+        ? 'none bound: install the bot in a team'
+        : channel.broken
+          ? `broken since ${channel.broken.since}: ${channel.broken.reason}`
+          : 'ok';
+  const groupsBackingOff = deps.groupBackoff?.troubled() ?? [];
+  checks.watchedGroups =
+    groupsBackingOff.length === 0
+      ? 'ok'
+      : `${groupsBackingOff.length} backing off: ${groupsBackingOff
+          .map((g) => `${g.groupId} ${g.reason}, next try ${g.nextTryAt}`)
+          .join('; ')}`;
+  const cardsStopped = await deps.store
+    .listStoppedOutbox(SHOWN_STOPPED_CARDS)
+    .catch(() => [] as StoppedCard[]);
+  return {
+    ready: REQUIRED.every((name) => checks[name] === 'ok'),
+    checks,
+    groupsBackingOff,
+    cardsStopped,
+  };
 }

@@ -1,5 +1,12 @@
 import { isSettled, type Actor, type Case } from '../core/case.js';
-import type { CaseStore, Clock, DirectoryReads, Log } from './ports/index.js';
+import { AUDIT_PERMISSION, type PermissionNotes } from './permission-notes.js';
+import {
+  PermissionMissingError,
+  type CaseStore,
+  type Clock,
+  type DirectoryReads,
+  type Log,
+} from './ports/index.js';
 
 /** How far back from detection a removal can have happened (a sweep after downtime finds it late). */
 const LOOKBACK_MS = 7 * 24 * 60 * 60_000;
@@ -39,6 +46,7 @@ export function createActorResolver(deps: {
   log: Log;
   clock: Clock;
   onCaseChanged: () => void;
+  permissions?: PermissionNotes;
 }): (c: Case, signal?: AbortSignal) => Promise<Case | null> {
   const lastTried = new Map<number, number>();
   return async (c, signal) => {
@@ -50,7 +58,9 @@ export function createActorResolver(deps: {
     let actor: Actor | null;
     try {
       actor = await findActorFor(deps.directory, c);
+      deps.permissions?.granted(AUDIT_PERMISSION);
     } catch (error) {
+      if (error instanceof PermissionMissingError) deps.permissions?.missing(AUDIT_PERMISSION);
       deps.log.warn({ err: error, caseId: c.id }, 'directory audit lookup failed');
       return null;
     }

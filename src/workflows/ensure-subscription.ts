@@ -60,41 +60,55 @@ async function create(
 /**
  * Reconciles with Graph at start: reuses the stored subscription when Graph still lists it, else
  * creates one with a fresh clientState. Graph validates the notification URL while creating, so
- * the HTTP server must already listen. One replica at a time.
+ * the HTTP server must already listen. Subscriptions this app holds for this notification URL
+ * that the store does not know (a lost store, a crash between create and save) are deleted
+ * first: Graph caps group subscriptions at 100 per app and tenant, and each would post every
+ * change to us again. One replica at a time.
  */
 export async function ensureSubscription(
   deps: SubscriptionDeps,
   publicUrl: string,
   policy: SubscriptionPolicy,
 ): Promise<SubscriptionOutcome> {
+  const notificationUrl = `${publicUrl}/api/graph/notifications`;
   const result = await deps.store.withLock(
     'subscription',
     true,
     async (): Promise<SubscriptionOutcome> => {
       const stored = await deps.store.getSubscription();
-      if (stored) {
-        const remote = (await deps.directory.listSubscriptions()).find((s) => s.id === stored.id);
-        const sameUrl = remote?.notificationUrl === `${publicUrl}/api/graph/notifications`;
-        if (remote && !sameUrl) {
-          // PUBLIC_URL changed: Graph would keep posting to the old address.
-          deps.log.warn(
-            { subscriptionId: stored.id },
-            'notification URL changed, replacing the subscription',
-          );
-          await deps.directory.deleteSubscription(stored.id);
-        }
-        if (
-          remote &&
-          sameUrl &&
-          Date.parse(remote.expirationDateTime) > deps.clock.now().getTime()
-        ) {
-          deps.log.info(
-            { subscriptionId: stored.id, expiresAt: remote.expirationDateTime },
-            'graph subscription reused',
-          );
-          await deps.store.saveSubscription({ ...stored, expiresAt: remote.expirationDateTime });
-          return 'reused';
-        }
+      // With application permissions Graph lists only the subscriptions this app created.
+      const remotes = await deps.directory.listSubscriptions();
+      const remote = stored ? remotes.find((s) => s.id === stored.id) : undefined;
+      if (stored && remote && remote.notificationUrl !== notificationUrl) {
+        // PUBLIC_URL changed: Graph would keep posting to the old address.
+        deps.log.warn(
+          { subscriptionId: stored.id },
+          'notification URL changed, replacing the subscription',
+        );
+        await deps.directory.deleteSubscription(stored.id);
+      }
+      const keep =
+        stored &&
+        remote &&
+        remote.notificationUrl === notificationUrl &&
+        Date.parse(remote.expirationDateTime) > deps.clock.now().getTime()
+          ? stored
+          : null;
+      for (const orphan of remotes) {
+        if (orphan.notificationUrl !== notificationUrl || orphan.id === keep?.id) continue;
+        await deps.directory.deleteSubscription(orphan.id);
+        deps.log.warn(
+          { subscriptionId: orphan.id, resource: orphan.resource },
+          'graph subscription the store does not know deleted',
+        );
+      }
+      if (keep && remote) {
+        deps.log.info(
+          { subscriptionId: keep.id, expiresAt: remote.expirationDateTime },
+          'graph subscription reused',
+        );
+        await deps.store.saveSubscription({ ...keep, expiresAt: remote.expirationDateTime });
+        return 'reused';
       }
       await create(deps, publicUrl, policy);
       return 'created';

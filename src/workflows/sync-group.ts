@@ -2,7 +2,15 @@ import { restoreBlockedReason, type Case, type FoundBy } from '../core/case.js';
 import { diffFullMembership, diffMembership } from '../core/membership-diff.js';
 import { findActorFor } from './create-actor-resolver.js';
 import {
+  AUDIT_PERMISSION,
+  NAME_PERMISSION,
+  NAME_UNAVAILABLE,
+  type PermissionNotes,
+} from './permission-notes.js';
+import {
   DeltaTokenExpiredError,
+  PermissionMissingError,
+  type Actor,
   type Clock,
   type DirectoryReads,
   type Locks,
@@ -16,6 +24,8 @@ export interface SyncGroupDeps {
   directory: DirectoryReads;
   log: Log;
   clock: Clock;
+  /** Where a 403 on a name or audit lookup is noted, so cards say which permission is missing. */
+  permissions?: PermissionNotes;
 }
 
 export interface SyncResult {
@@ -81,21 +91,18 @@ async function readAndCommit(
         groupId,
         groupName: profile.displayName,
         memberId,
-        memberName: await deps.directory.getDisplayName(memberId),
+        memberName: await displayNameOf(deps, memberId),
         removedAt,
         foundBy: resynced ? 'sweep' : foundBy,
         restoreBlockedReason: restoreBlockedReason(profile),
         groupIsRoleAssignable: profile.isAssignableToRole,
         memberSeenAt: watched?.syncedAt ?? null,
         // Best effort: the audit log often lags minutes; clicks and card refreshes ask again.
-        actor: await findActorFor(deps.directory, {
+        actor: await actorOf(deps, {
           groupId,
           memberId,
           removedAt,
           memberSeenAt: watched?.syncedAt ?? null,
-        }).catch((error: unknown) => {
-          deps.log.warn({ err: error, groupId, memberId }, 'directory audit lookup failed');
-          return null;
         }),
       });
     }
@@ -119,4 +126,36 @@ async function readAndCommit(
   throw new Error(
     `group ${groupId}: delta link kept moving, gave up after ${MAX_ATTEMPTS} attempts`,
   );
+}
+
+/** A 403 degrades the name on the card instead of failing the sync (and losing the case). */
+async function displayNameOf(deps: SyncGroupDeps, memberId: string): Promise<string> {
+  try {
+    const name = await deps.directory.getDisplayName(memberId);
+    deps.permissions?.granted(NAME_PERMISSION);
+    return name;
+  } catch (error) {
+    if (!(error instanceof PermissionMissingError)) throw error;
+    deps.permissions?.missing(NAME_PERMISSION);
+    deps.log.warn({ memberId, permission: error.permission }, 'display name lookup forbidden');
+    return NAME_UNAVAILABLE;
+  }
+}
+
+async function actorOf(
+  deps: SyncGroupDeps,
+  removal: Parameters<typeof findActorFor>[1],
+): Promise<Actor | null> {
+  try {
+    const actor = await findActorFor(deps.directory, removal);
+    deps.permissions?.granted(AUDIT_PERMISSION);
+    return actor;
+  } catch (error) {
+    if (error instanceof PermissionMissingError) deps.permissions?.missing(AUDIT_PERMISSION);
+    deps.log.warn(
+      { err: error, groupId: removal.groupId, memberId: removal.memberId },
+      'directory audit lookup failed',
+    );
+    return null;
+  }
 }
