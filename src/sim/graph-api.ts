@@ -2,6 +2,7 @@ import { isObjectId } from '../core/object-id.js';
 import { GraphApiError } from './graph-api-error.js';
 import type { GraphExchange } from './graph-exchange.js';
 import type { GroupsDelta } from './groups-delta.js';
+import { PERMISSIONS, requirePermission, type PermissionRule } from './app-permissions.js';
 import type { GraphFaults } from './notification-dispatcher.js';
 import { evaluateFilter, filterPaths, parseODataFilter } from './parse-odata-filter.js';
 import {
@@ -48,6 +49,8 @@ interface Route {
   method: string;
   pattern: string[];
   handler: Handler;
+  /** What an app-only token needs; none for routes on the app's own subscriptions. */
+  needs: PermissionRule | null;
 }
 
 const DIRECTORY_OBJECT_PROPERTIES = [...new Set([...USER_PROPERTIES, ...GROUP_PROPERTIES])];
@@ -87,35 +90,44 @@ export class GraphApi {
   private readonly routes: Route[];
 
   constructor(private readonly ctx: GraphApiContext) {
-    const r = (method: string, path: string, handler: Handler): Route => ({
-      method,
-      pattern: path.split('/'),
-      handler,
-    });
+    const r = (
+      method: string,
+      path: string,
+      needs: PermissionRule | null,
+      handler: Handler,
+    ): Route => ({ method, pattern: path.split('/'), handler, needs });
+    const { groupRead, memberWrite, userRead, directoryRead, auditRead, groupSubscription } =
+      PERMISSIONS;
     this.routes = [
-      r('GET', 'groups', (ex) => this.listGroups(ex)),
-      r('GET', 'groups/delta', (ex) => this.ctx.delta.handle(ex)),
-      r('GET', 'groups/:id', (ex, p) => this.getGroup(ex, p)),
-      r('GET', 'groups/:id/members', (ex, p) => this.listMembers(ex, p, false)),
-      r('GET', 'groups/:id/transitiveMembers', (ex, p) => this.listMembers(ex, p, true)),
-      r('POST', 'groups/:id/members/$ref', (ex, p, who) => this.addMember(ex, p, who)),
-      r('DELETE', 'groups/:id/members/:member/$ref', (ex, p, who) => this.removeMember(ex, p, who)),
-      r('GET', 'users', (ex) => this.listUsers(ex)),
-      r('GET', 'users/:id', (ex, p) => this.getUser(ex, p.id ?? '')),
-      r('GET', 'users/:id/memberOf', (ex, p) => this.memberOf(ex, p, false)),
-      r('GET', 'users/:id/transitiveMemberOf', (ex, p) => this.memberOf(ex, p, true)),
-      r('POST', 'users/:id/checkMemberGroups', (ex, p) => this.checkMemberGroups(ex, p)),
-      r('GET', 'me', (ex, _p, who) => this.me(ex, who)),
-      r('GET', 'directoryObjects/:id', (ex, p) => this.getDirectoryObject(ex, p)),
-      r('POST', 'directoryObjects/:id/checkMemberGroups', (ex, p) => this.checkMemberGroups(ex, p)),
-      r('GET', 'auditLogs/directoryAudits', (ex) => this.listAudits(ex)),
-      r('GET', 'auditLogs/directoryAudits/:id', (ex, p) => this.getAudit(ex, p)),
-      r('GET', 'subscriptions', (ex) => this.listSubscriptions(ex)),
-      r('POST', 'subscriptions', (ex, _p, who) => this.createSubscription(ex, who)),
-      r('GET', 'subscriptions/:id', (ex, p) => this.getSubscription(ex, p)),
-      r('PATCH', 'subscriptions/:id', (ex, p) => this.updateSubscription(ex, p)),
-      r('DELETE', 'subscriptions/:id', (ex, p) => this.deleteSubscription(ex, p)),
-      r('POST', 'subscriptions/:id/reauthorize', (ex, p) => this.reauthorize(ex, p)),
+      r('GET', 'groups', groupRead, (ex) => this.listGroups(ex)),
+      r('GET', 'groups/delta', groupRead, (ex) => this.ctx.delta.handle(ex)),
+      r('GET', 'groups/:id', groupRead, (ex, p) => this.getGroup(ex, p)),
+      r('GET', 'groups/:id/members', groupRead, (ex, p) => this.listMembers(ex, p, false)),
+      r('GET', 'groups/:id/transitiveMembers', groupRead, (ex, p) => this.listMembers(ex, p, true)),
+      r('POST', 'groups/:id/members/$ref', memberWrite, (ex, p, who) => this.addMember(ex, p, who)),
+      r('DELETE', 'groups/:id/members/:member/$ref', memberWrite, (ex, p, who) =>
+        this.removeMember(ex, p, who),
+      ),
+      r('GET', 'users', userRead, (ex) => this.listUsers(ex)),
+      r('GET', 'users/:id', userRead, (ex, p) => this.getUser(ex, p.id ?? '')),
+      r('GET', 'users/:id/memberOf', groupRead, (ex, p) => this.memberOf(ex, p, false)),
+      r('GET', 'users/:id/transitiveMemberOf', groupRead, (ex, p) => this.memberOf(ex, p, true)),
+      r('POST', 'users/:id/checkMemberGroups', groupRead, (ex, p) => this.checkMemberGroups(ex, p)),
+      r('GET', 'me', null, (ex, _p, who) => this.me(ex, who)),
+      r('GET', 'directoryObjects/:id', directoryRead, (ex, p) => this.getDirectoryObject(ex, p)),
+      r('POST', 'directoryObjects/:id/checkMemberGroups', groupRead, (ex, p) =>
+        this.checkMemberGroups(ex, p),
+      ),
+      r('GET', 'auditLogs/directoryAudits', auditRead, (ex) => this.listAudits(ex)),
+      r('GET', 'auditLogs/directoryAudits/:id', auditRead, (ex, p) => this.getAudit(ex, p)),
+      r('GET', 'subscriptions', null, (ex) => this.listSubscriptions(ex)),
+      r('POST', 'subscriptions', groupSubscription, (ex, _p, who) =>
+        this.createSubscription(ex, who),
+      ),
+      r('GET', 'subscriptions/:id', null, (ex, p) => this.getSubscription(ex, p)),
+      r('PATCH', 'subscriptions/:id', null, (ex, p) => this.updateSubscription(ex, p)),
+      r('DELETE', 'subscriptions/:id', null, (ex, p) => this.deleteSubscription(ex, p)),
+      r('POST', 'subscriptions/:id/reauthorize', null, (ex, p) => this.reauthorize(ex, p)),
     ];
   }
 
@@ -144,6 +156,9 @@ export class GraphApi {
         `Specified HTTP method '${ex.method}' is not allowed for the request target.`,
         { Allow: allow },
       );
+    }
+    if (chosen.route.needs && principal.kind === 'app') {
+      requirePermission(principal.roles, chosen.route.needs);
     }
     await chosen.route.handler(ex, chosen.params, principal);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { DEFAULT_APP_PERMISSIONS } from './app-permissions.js';
 import { GraphApi } from './graph-api.js';
 import { GraphApiError } from './graph-api-error.js';
 import { GraphExchange } from './graph-exchange.js';
@@ -29,6 +30,7 @@ export type { DirectoryAuditRecord } from './tenant-state.js';
 export type { DeltaTokenExpiry } from './groups-delta.js';
 export type { HeldRoute, HoldOptions } from './request-gate.js';
 export type { SimGroup, SimUser } from './seed-tenant.js';
+export { DEFAULT_APP_PERMISSIONS } from './app-permissions.js';
 export { SimulatedTenantFileError };
 
 export interface GraphSimulatorOptions {
@@ -42,6 +44,8 @@ export interface GraphSimulatorOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** The directory to play; the seeded demo tenant by default. */
   tenant?: SeedTenant;
+  /** Application permissions granted to the app (its tokens' `roles`); default DEFAULT_APP_PERMISSIONS. */
+  appPermissions?: readonly string[];
   /**
    * Where the tenant lives between runs: loaded at start if present, rewritten after every
    * change. Throws SimulatedTenantFileError when the file is unreadable or another tenant's.
@@ -65,6 +69,8 @@ export interface SimDirectory {
    */
   removeMember(groupId: string, memberId: string, actorId: string): void;
   addMember(groupId: string, memberId: string, actorId: string): void;
+  /** An admin deletes the group: Graph answers 404 for it from then on (no deleted-items bin here). */
+  deleteGroup(groupId: string): void;
   subscriptions(): SimSubscription[];
   /** Directory audit records, oldest first. */
   auditRecords(): DirectoryAuditRecord[];
@@ -84,6 +90,8 @@ export interface GraphSimulator {
   adminPassword: string;
   directory: SimDirectory;
   setFaults(f: Partial<GraphFaults>): void;
+  /** Grants the app these application permissions from its next token on, as admin consent does. */
+  setAppPermissions(permissions: readonly string[]): void;
   /** Every delta and skip token issued so far becomes invalid, failing the way `kind` says. */
   expireDeltaTokens(kind?: DeltaTokenExpiry): void;
   sendLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired'): Promise<void>;
@@ -97,6 +105,8 @@ export interface GraphSimulator {
    * before Graph acts on them, until the test releases them; or throttles them with 429.
    */
   hold(method: string, path: string, options?: HoldOptions): HeldRoute;
+  /** Requests that reached one exact path under /v1.0 (ids included), e.g. `groups/<id>`. */
+  requestCount(method: string, path: string): number;
   /** Deletes a subscription as Graph does when it expires or an admin revokes consent. */
   dropSubscription(subscriptionId: string): void;
   /** Closes the server and cancels pending deliveries and timers. */
@@ -156,7 +166,13 @@ export async function startGraphSimulator(
   const state = saved
     ? TenantState.restore(saved.directory, tenant, ids)
     : new TenantState(tenant, ids);
-  const tokens = new TokenIssuer(tenantId, tenant.domain, app, state);
+  const tokens = new TokenIssuer(
+    tenantId,
+    tenant.domain,
+    app,
+    state,
+    new Set(options.appPermissions ?? DEFAULT_APP_PERMISSIONS),
+  );
   const dispatcher = new NotificationDispatcher(
     options.notificationRetry ?? { attempts: 5, initialDelayMs: 200 },
     new SeededRandom(seed ^ 0x5eed_0001),
@@ -324,6 +340,12 @@ export async function startGraphSimulator(
       }
       state.changeMembership(group.id, memberId, 'add', actorFor(actorId));
     },
+    deleteGroup(groupKey) {
+      const group = state.findGroup(groupKey);
+      if (!group) throw new Error(`unknown group '${groupKey}'`);
+      state.groups.delete(group.id);
+      save();
+    },
     subscriptions: () => subscriptions.list(),
     auditRecords: () => structuredClone(state.audits),
   };
@@ -340,6 +362,9 @@ export async function startGraphSimulator(
     setFaults(f) {
       faults = { ...faults, ...f };
     },
+    setAppPermissions(permissions) {
+      tokens.appPermissions = new Set(permissions);
+    },
     expireDeltaTokens(kind = 'syncStateNotFound') {
       delta.expireAll(kind);
       save();
@@ -351,6 +376,7 @@ export async function startGraphSimulator(
       auditHeldFrom = held ? state.audits.length : null;
     },
     hold: (method, path, options) => gates.hold(method, path, options),
+    requestCount: (method, path) => gates.count(method, path),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         gates.releaseAll();

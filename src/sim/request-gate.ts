@@ -38,6 +38,14 @@ const matches = (pattern: string[], segments: string[]): boolean =>
  */
 export class RequestGates {
   private readonly gates = new Set<Gate>();
+  private readonly counts = new Map<string, number>();
+
+  /** How many requests reached this exact path (under /v1.0, ids included), e.g. `groups/<id>`. */
+  count(method: string, path: string): number {
+    return (
+      this.counts.get(`${method.toUpperCase()} ${path.replace(/^\/+/, '').toLowerCase()}`) ?? 0
+    );
+  }
 
   /** `path` is a route under /v1.0 with `:name` for ids, e.g. `groups/:id/members/$ref`. */
   hold(method: string, path: string, options: HoldOptions = {}): HeldRoute {
@@ -65,6 +73,8 @@ export class RequestGates {
 
   /** Waits while a gate holds this request; throws Graph's 429 while a gate throttles it. */
   async pass(method: string, segments: string[]): Promise<void> {
+    const key = `${method.toUpperCase()} ${segments.join('/').toLowerCase()}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     for (const gate of this.gates) {
       if (gate.method !== method.toUpperCase() || !matches(gate.pattern, segments)) continue;
       gate.arrived++;

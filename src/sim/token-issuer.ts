@@ -4,7 +4,9 @@ import type { GraphExchange } from './graph-exchange.js';
 import type { SimApp } from './seed-tenant.js';
 import type { TenantState } from './tenant-state.js';
 
-export type Principal = { kind: 'app' } | { kind: 'user'; userId: string };
+/** An app-only token carries the app's permissions (the `roles` claim); a user acts as themself. */
+export type Principal =
+  { kind: 'app'; roles: ReadonlySet<string> } | { kind: 'user'; userId: string };
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const TOKEN_LIFETIME_S = 3599;
@@ -26,6 +28,8 @@ export class TokenIssuer {
     private readonly domain: string,
     private readonly app: SimApp,
     private readonly state: TenantState,
+    /** Granted to the app; a change applies to tokens issued afterwards, as consent does. */
+    public appPermissions: ReadonlySet<string>,
   ) {}
 
   isTenant(value: string): boolean {
@@ -175,7 +179,7 @@ export class TokenIssuer {
       );
       return;
     }
-    let principal: Principal = { kind: 'app' };
+    let principal: Principal = { kind: 'app', roles: new Set(this.appPermissions) };
     if (grantType === 'password') {
       const user = this.state.findUser(form.get('username') ?? '');
       const matchesUpn =

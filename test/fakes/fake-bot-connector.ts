@@ -137,6 +137,15 @@ export interface FakeBotConnector {
   setFaults(faults: ConnectorFaults): void;
   /** The next `count` accepted requests get `status`, before any probabilistic fault. */
   failNext(count: number, status?: FaultStatus): void;
+  /**
+   * The bot was removed from the team that owns this channel: posts and updates there get 403,
+   * as Teams answers a bot that is no longer installed ("Proactive messages", Teams docs).
+   */
+  removeBotFromChannel(channelId: string): void;
+  /** The bot was installed in that team again. */
+  addBotToChannel(channelId: string): void;
+  /** Someone deleted the message in Teams: updating it gets 404. */
+  deleteMessage(activityId: string): void;
   /** Clears the recorded requests; messages already posted stay updatable. */
   reset(): void;
   stop(): Promise<void>;
@@ -172,6 +181,7 @@ export async function startFakeBotConnector(
   let seq = 0;
   let lastMessageId = 0;
   let serviceUrl = '';
+  const botRemovedFrom = new Set<string>();
 
   const nextMessageId = () => {
     // Teams message ids are millisecond timestamps; keep them unique and increasing.
@@ -241,6 +251,18 @@ export async function startFakeBotConnector(
     }
     if (route.operation === 'unknown') {
       return respond(400, errorBody('BadArgument', `Malformed id in ${request.path}`), auth);
+    }
+
+    const targetChannel =
+      route.operation === 'createConversation'
+        ? channelIdOfParameters(body)
+        : channelOf(route.conversationId ?? '');
+    if (targetChannel && botRemovedFrom.has(targetChannel)) {
+      return respond(
+        403,
+        errorBody('BotNotInConversationRoster', 'The bot is not part of the conversation roster.'),
+        auth,
+      );
     }
 
     const fault = forcedFaults.shift() ?? drawFault(faults, random);
@@ -430,6 +452,17 @@ export async function startFakeBotConnector(
     failNext(count, status = 429) {
       for (let i = 0; i < count; i += 1) forcedFaults.push(status);
     },
+    removeBotFromChannel(channelId) {
+      botRemovedFrom.add(channelId);
+    },
+    addBotToChannel(channelId) {
+      botRemovedFrom.delete(channelId);
+    },
+    deleteMessage(activityId) {
+      const stored = messages.get(activityId);
+      if (!stored) throw new Error(`no message ${activityId} to delete`);
+      stored.deleted = true;
+    },
     reset() {
       requests.length = 0;
     },
@@ -486,6 +519,12 @@ function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function channelIdOfParameters(body: unknown): string | undefined {
+  const channelData = isObject(body) && isObject(body.channelData) ? body.channelData : {};
+  const channel = isObject(channelData.channel) ? channelData.channel : {};
+  return typeof channel.id === 'string' ? channel.id : undefined;
 }
 
 function channelOf(conversationId: string): string {
