@@ -146,13 +146,14 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
             tenantId: String(row.tenant_id),
             teamId: String(row.team_id),
             channelId: String(row.channel_id),
-            broken:
-              row.broken_reason == null
-                ? null
-                : {
+            ...(row.broken_reason == null
+              ? {}
+              : {
+                  broken: {
                     reason: String(row.broken_reason),
                     since: new Date(row.broken_at as string).toISOString(),
                   },
+                }),
           }
         : null;
     },

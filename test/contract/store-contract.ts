@@ -289,6 +289,39 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(await store.claimOutbox(10, 60_000)).toEqual([]);
     });
 
+    it('stops a card Teams refused for good, says why, and tries again after the case changes', async () => {
+      const c = await openCase();
+      await store.claimOutbox(10, 0);
+      await store.stopOutbox(c.id, 'Teams answered 404: the card was deleted');
+      expect(await store.claimOutbox(10, 60_000)).toEqual([]);
+      expect(await store.listStoppedOutbox(10)).toEqual([
+        expect.objectContaining({
+          caseId: c.id,
+          reason: 'Teams answered 404: the card was deleted',
+        }),
+      ]);
+      await store.updateCase(c.id, 1, { status: 'approved', decision: null, lastError: null });
+      expect(await store.listStoppedOutbox(10)).toEqual([]);
+      expect(await store.claimOutbox(10, 60_000)).toEqual([{ caseId: c.id, attempts: 1 }]);
+    });
+
+    it('marks the bound alert channel broken until a team claims it again', async () => {
+      const channel = { serviceUrl: 'http://s/', tenantId: 't', teamId: 'team', channelId: 'c' };
+      await store.claimAlertChannel(channel);
+      await store.markAlertChannelBroken({ ...channel, teamId: 'other' }, 'not this one');
+      expect(await store.getAlertChannel()).toEqual(channel);
+      await store.markAlertChannelBroken(channel, 'Teams answered 403');
+      expect((await store.getAlertChannel())?.broken).toEqual({
+        reason: 'Teams answered 403',
+        since: expect.any(String),
+      });
+      const elsewhere = { ...channel, teamId: 'new-team', channelId: 'n' };
+      expect(await store.claimAlertChannel(elsewhere)).toBe('bound');
+      expect(await store.getAlertChannel()).toEqual(elsewhere);
+      expect(await store.claimAlertChannel(channel)).toBe('taken');
+      await store.clearAlertChannel('new-team');
+    });
+
     it('keeps the actor and the group kind from open time, and changes them only when told', async () => {
       const c = await openCase();
       expect(c).toMatchObject({

@@ -10,7 +10,7 @@ export interface AlertChannel {
 
 /** The bound alert channel; `broken` when Teams refused a post there (the bot was removed). */
 export interface BoundAlertChannel extends AlertChannel {
-  broken: { reason: string; since: string } | null;
+  broken?: { reason: string; since: string };
 }
 
 export interface ChannelStore {
