@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   simulatorConnection,
   startGraphSimulator,
-  type GraphSimulator,
   type GraphSimulatorOptions,
 } from '../../src/sim/graph-simulator';
 import { SEED } from '../../src/sim/seed-tenant';
