@@ -110,5 +110,6 @@ export const migrations: string[] = [
   ALTER TABLE outbox ADD COLUMN stopped_at timestamptz;
   ALTER TABLE alert_channel ADD COLUMN broken_reason text;
   ALTER TABLE alert_channel ADD COLUMN broken_at timestamptz;
+  ALTER TABLE inbox ADD COLUMN attempts int NOT NULL DEFAULT 0;
   `,
 ];

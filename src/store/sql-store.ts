@@ -243,7 +243,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     },
     claimInbox: async (limit, leaseMs) => {
       const { rows } = await driver.query(
-        `UPDATE inbox SET claimed_until = now() + ($2 * interval '1 millisecond')
+        `UPDATE inbox SET claimed_until = now() + ($2 * interval '1 millisecond'), attempts = attempts + 1
          WHERE id IN (SELECT id FROM inbox WHERE claimed_until IS NULL OR claimed_until < now()
                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING *`,
@@ -254,6 +254,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         subscriptionId: String(row.subscription_id),
         groupId: String(row.group_id),
         receivedAt: iso(row.received_at),
+        attempts: Number(row.attempts),
       }));
     },
     countInbox: async () => {

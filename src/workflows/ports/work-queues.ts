@@ -5,6 +5,8 @@ export interface InboxItem {
   subscriptionId: string;
   groupId: string;
   receivedAt: string;
+  /** Claims so far, this one included. */
+  attempts: number;
 }
 
 /** A case whose card in Teams is behind the case (never posted, or posted with an older version). */
