@@ -22,6 +22,7 @@ import { createBackgroundTasks } from './workflows/background-tasks.js';
 import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
+import { createPrivilegePolicy } from './workflows/create-privilege-policy.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import { createLifecycleEvents } from './workflows/handle-lifecycle-events.js';
@@ -97,19 +98,24 @@ export async function createApp(
   const loops = new Map<string, WorkerLoop>();
   const wake = (name: string) => () => loops.get(name)?.kick();
   const watched = new Set(graph.watchedGroupIds);
-  const base = { store, directory: graph.directory, remediation: graph.directory, log, clock };
   const onCaseChanged = wake('outbox');
   const tasks = createBackgroundTasks(log);
+  const reads = { store, directory: graph.directory, remediation: graph.directory, log, clock };
 
-  const approvers = createApproverPolicy(base, {
-    groupId:
-      config.decisions.approverGroupId ??
-      (config.graph.mode === 'live' ? null : SEED.groups.secOpsApprovers),
-  });
+  const approverGroupId =
+    config.decisions.approverGroupId ??
+    (config.graph.mode === 'live' ? null : SEED.groups.secOpsApprovers);
+  const approvers = createApproverPolicy(reads, { groupId: approverGroupId });
   if (approvers.disabledReason) {
     log.warn({ reason: approvers.disabledReason }, 'decisions are disabled: cards say why');
   }
-  const tier0GroupIds = new Set(config.decisions.tier0GroupIds);
+  // Joining the approver group makes someone an approver: it is as privileged as tier 0.
+  const tier0GroupIds = new Set([
+    ...config.decisions.tier0GroupIds,
+    ...(approverGroupId ? [approverGroupId.toLowerCase()] : []),
+  ]);
+  const privilege = createPrivilegePolicy(reads, tier0GroupIds);
+  const base = { ...reads, privilege };
   const cardContext = async () => ({
     approverGroupName: await approvers.groupName(),
     disabledReason: approvers.disabledReason,
@@ -126,7 +132,8 @@ export async function createApp(
     cardActions: cardActions({
       ...base,
       approvers,
-      tier0GroupIds,
+      restoreRequestTtlMs: config.decisions.restoreRequestTtlMs,
+      staleCaseAgeMs: config.decisions.staleCaseAgeMs,
       resolveActor: createActorResolver({ ...base, onCaseChanged }),
       onCaseChanged,
       answerWithinMs: config.decisions.clickAnswerBudgetMs,

@@ -99,10 +99,14 @@ export function isSettled(status: CaseStatus): boolean {
 }
 
 /**
- * Why a restore into this group needs a second approver: it can hold directory roles, or the
- * operator lists it as tier 0 (roles assigned to ordinary groups are not looked up).
+ * Why a restore into this group needs a second approver: it can hold directory roles, or it is
+ * tier 0 (listed by the operator, or the approver group itself). Nesting is a workflow's
+ * question to Graph; roles assigned to ordinary groups are not looked up.
  */
-export function privilegeOf(c: Case, tier0GroupIds: ReadonlySet<string>): string | null {
+export function privilegeOf(
+  c: Pick<Case, 'groupId' | 'groupIsRoleAssignable'>,
+  tier0GroupIds: ReadonlySet<string>,
+): string | null {
   if (c.groupIsRoleAssignable) return 'role-assignable group';
   if (tier0GroupIds.has(c.groupId.toLowerCase())) return 'tier 0 group';
   return null;

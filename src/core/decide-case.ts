@@ -15,6 +15,17 @@ export interface Click {
   /** Transitive member of the approver group, per Graph. */
   isApprover: boolean;
   reason: string | null;
+  /** Whether whoever requested the restore is still an approver; undefined when not asked. */
+  requesterIsApprover?: boolean;
+}
+
+/** Time-bound rules; a card rendered without them shows what the state alone allows. */
+export interface DecisionTiming {
+  now: number;
+  /** A restore request older than this can no longer be confirmed. */
+  restoreRequestTtlMs: number;
+  /** A case removed longer ago than this takes a reason typed with the click. */
+  staleCaseAgeMs: number;
 }
 
 /** What the server knows besides the case and the click. */
@@ -24,6 +35,7 @@ export interface DecisionRules {
   approverGroupName: string;
   /** Why this case's group needs two approvers and a reason (see privilegeOf), or null. */
   privilege: string | null;
+  timing?: DecisionTiming;
 }
 
 export type NextStatus = 'approved' | 'restore-requested' | 'restoring' | 'open';
@@ -37,6 +49,23 @@ export type DecisionCheck =
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const refused = (reason: string): DecisionCheck => ({ kind: 'refused', reason });
 const proceed = (next: NextStatus): DecisionCheck => ({ kind: 'proceed', next });
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const duration = (ms: number) =>
+  ms % DAY_MS === 0 ? `${ms / DAY_MS} d` : `${Math.round((ms / HOUR_MS) * 10) / 10} h`;
+
+/** Why a pending restore request can no longer be confirmed, or null while it stands. */
+function voidRequestReason(c: Case, click: Click, timing?: DecisionTiming): string | null {
+  const request = c.status === 'restore-requested' ? c.restoreRequest : null;
+  if (!request) return null;
+  if (timing && timing.now - Date.parse(request.at) > timing.restoreRequestTtlMs) {
+    return `The restore request by ${request.by.name} expired after ${duration(timing.restoreRequestTtlMs)}`;
+  }
+  if (click.requesterIsApprover === false) {
+    return `${request.by.name}, who requested this restore, is no longer an approver`;
+  }
+  return null;
+}
 
 /**
  * Whether a click may change the case, on the server's facts only. Refusals change nothing;
@@ -60,13 +89,25 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
   }
   if (click.cardVersion !== c.version) return { kind: 'stale' };
 
-  const reasonMissing =
-    rules.privilege !== null && click.reason === null
-      ? refused(
-          `${c.groupName} is a ${rules.privilege}: type a reason, then click again. Nothing was changed.`,
-        )
+  const { timing } = rules;
+  const staleAfter =
+    timing && timing.now - Date.parse(c.removedAt) > timing.staleCaseAgeMs
+      ? duration(timing.staleCaseAgeMs)
       : null;
-  const request = c.status === 'restore-requested' ? c.restoreRequest : null;
+  const reasonMissing =
+    click.reason !== null
+      ? null
+      : rules.privilege !== null
+        ? refused(
+            `${c.groupName} is a ${rules.privilege}: type a reason, then click again. Nothing was changed.`,
+          )
+        : staleAfter
+          ? refused(
+              `This removal is older than ${staleAfter}: type a reason for deciding it now, then click again. Nothing was changed.`,
+            )
+          : null;
+  const voided = voidRequestReason(c, click, timing);
+  const request = c.status === 'restore-requested' && !voided ? c.restoreRequest : null;
 
   switch (click.verb) {
     case 'approve':
@@ -91,14 +132,21 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
         return refused(`Restore is not possible: ${c.restoreBlockedReason}.`);
       }
       if (rules.privilege) return reasonMissing ?? proceed('restore-requested');
-      return proceed('restoring');
+      return reasonMissing ?? proceed('restoring');
     case 'confirm-restore':
+      if (voided) {
+        return refused(
+          `${voided}, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.`,
+        );
+      }
       if (!request) return refused('No restore is waiting for a second approver on this case.');
       if (sameId(request.by.id, click.approver.id)) {
         return refused('You requested this restore; a second approver must confirm it.');
       }
       return reasonMissing ?? proceed('restoring');
     case 'cancel-restore':
+      // Anyone may clear a request that can no longer be confirmed.
+      if (voided) return proceed('open');
       if (!request) return refused('There is no restore request to cancel on this case.');
       if (!sameId(request.by.id, click.approver.id)) {
         return refused(`Only ${request.by.name}, who requested the restore, can cancel it.`);

@@ -171,8 +171,9 @@ export function createGraphDirectory(client: Client): Directory {
 
     async checkMemberGroups(objectId, groupIds) {
       try {
+        // directoryObject: checkMemberGroups answers for users and for groups (nesting), transitively.
         const result: { value?: unknown[] } = await client
-          .api(`/users/${encodeURIComponent(objectId)}/checkMemberGroups`)
+          .api(`/directoryObjects/${encodeURIComponent(objectId)}/checkMemberGroups`)
           .post({ groupIds });
         return (result.value ?? []).filter((id): id is string => typeof id === 'string');
       } catch (error) {

@@ -265,11 +265,13 @@ describe('four eyes on a privileged group', () => {
       ['restore', 'Alex Wilber', 'restore-requested'],
       ['confirm-restore', 'Alex Wilber', 'refused'],
       ['confirm-restore', 'Megan Bowen', 'refused'],
+      ['confirm-restore', 'Megan Bowen', 'restore-claimed'],
       ['confirm-restore', 'Megan Bowen', 'restored'],
     ]);
     expect(log[1]?.reason).toBe('Adele is on call tonight');
     expect(log[4]).toMatchObject({ reason: 'agreed with Alex', caseVersion: 4 });
-    expect(log[4]?.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(log[5]).toMatchObject({ reason: 'agreed with Alex', caseVersion: 5 });
+    expect(log[5]?.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await verifyDecisionLog(gg.app.store)).toMatchObject({ ok: true });
   });
 
