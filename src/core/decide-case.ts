@@ -1,4 +1,5 @@
 import { isSettled, type Case, type CaseVerb, type Person } from './case.js';
+import { inertText } from './inert-text.js';
 
 export const CASE_VERBS: readonly CaseVerb[] = [
   'approve',
@@ -59,10 +60,10 @@ function voidRequestReason(c: Case, click: Click, timing?: DecisionTiming): stri
   const request = c.status === 'restore-requested' ? c.restoreRequest : null;
   if (!request) return null;
   if (timing && timing.now - Date.parse(request.at) > timing.restoreRequestTtlMs) {
-    return `The restore request by ${request.by.name} expired after ${duration(timing.restoreRequestTtlMs)}`;
+    return `The restore request by ${inertText(request.by.name)} expired after ${duration(timing.restoreRequestTtlMs)}`;
   }
   if (click.requesterIsApprover === false) {
-    return `${request.by.name}, who requested this restore, is no longer an approver`;
+    return `${inertText(request.by.name)}, who requested this restore, is no longer an approver`;
   }
   return null;
 }
@@ -79,12 +80,12 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
   if (isSettled(c.status)) return { kind: 'already-decided' };
   if (!click.isApprover) {
     return refused(
-      `Only members of ${rules.approverGroupName} can decide cases. Nothing was changed.`,
+      `Only members of ${inertText(rules.approverGroupName)} can decide cases. Nothing was changed.`,
     );
   }
   if (sameId(click.approver.id, c.memberId)) {
     return refused(
-      `You are the member removed from ${c.groupName}, so another approver must decide this case.`,
+      `You are the member removed from ${inertText(c.groupName)}, so another approver must decide this case.`,
     );
   }
   if (click.cardVersion !== c.version) return { kind: 'stale' };
@@ -99,7 +100,7 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
       ? null
       : rules.privilege !== null
         ? refused(
-            `${c.groupName} is a ${rules.privilege}: type a reason, then click again. Nothing was changed.`,
+            `${inertText(c.groupName)} is a ${rules.privilege}: type a reason, then click again. Nothing was changed.`,
           )
         : staleAfter
           ? refused(
@@ -113,19 +114,19 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
     case 'approve':
       if (!c.actor) {
         return refused(
-          `Waiting for the audit log to say who removed ${c.memberName}; Approve is possible once it does. Nothing was changed.`,
+          `Waiting for the audit log to say who removed ${inertText(c.memberName)}; Approve is possible once it does. Nothing was changed.`,
         );
       }
       if (sameId(c.actor.id, click.approver.id)) {
         return refused(
-          `You removed ${c.memberName} yourself, so another approver must approve the removal.`,
+          `You removed ${inertText(c.memberName)} yourself, so another approver must approve the removal.`,
         );
       }
       return reasonMissing ?? proceed('approved');
     case 'restore':
       if (request) {
         return refused(
-          `${request.by.name} already requested this restore; a second approver can confirm it.`,
+          `${inertText(request.by.name)} already requested this restore; a second approver can confirm it.`,
         );
       }
       if (c.restoreBlockedReason) {
@@ -149,7 +150,9 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
       if (voided) return proceed('open');
       if (!request) return refused('There is no restore request to cancel on this case.');
       if (!sameId(request.by.id, click.approver.id)) {
-        return refused(`Only ${request.by.name}, who requested the restore, can cancel it.`);
+        return refused(
+          `Only ${inertText(request.by.name)}, who requested the restore, can cancel it.`,
+        );
       }
       return proceed('open');
   }

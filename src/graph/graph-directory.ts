@@ -166,6 +166,7 @@ export function createGraphDirectory(client: Client): Directory {
           ':',
         ),
         requestId,
+        response.status,
       );
     },
 

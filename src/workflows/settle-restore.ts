@@ -34,6 +34,27 @@ export interface RestoreClaim {
 export type RestoreOutcome =
   { kind: 'restored'; case: Case } | { kind: 'failed'; case: Case; reason: string };
 
+/**
+ * What the channel is told about a failed restore: a fixed phrase per kind of failure. Graph's
+ * own text can quote directory data and goes only to the log and the decision log.
+ */
+export function failurePhrase(error: unknown): string {
+  const status = error instanceof RestoreFailedError ? error.status : null;
+  const phrase =
+    status === null
+      ? 'Microsoft Graph could not be reached.'
+      : status === 429
+        ? 'Microsoft Graph kept throttling GroupGuard (HTTP 429). Try again later.'
+        : status === 401 || status === 403
+          ? `Microsoft Graph did not allow GroupGuard to change this group (HTTP ${status}).`
+          : status === 404
+            ? 'The member or the group no longer exists in the directory (HTTP 404).'
+            : status >= 500
+              ? `Microsoft Graph failed (HTTP ${status}). Try again later.`
+              : `Microsoft Graph refused the change (HTTP ${status}).`;
+  return `${phrase} Details are in GroupGuard's log.`;
+}
+
 /** What a claim record says is restored; recovery compares it with the case row. */
 export function claimDetail(c: Pick<Case, 'groupId' | 'memberId'>): string {
   return `add member ${c.memberId.toLowerCase()} to group ${c.groupId.toLowerCase()}`;
@@ -154,12 +175,13 @@ export async function settleRestore(
     ({ requestId } = await deps.remediation.addGroupMember(c.groupId, c.memberId));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    const phrase = failurePhrase(error);
     const reopened = await deps.store.updateCase(c.id, c.version, {
       status: c.restoreRequest ? 'restore-requested' : 'open',
       decision: null,
       lastError: options.resumed
-        ? `Restore by ${by.name} was interrupted and failed: ${why}`
-        : `Restore by ${by.name} failed: ${why}`,
+        ? `Restore by ${by.name} was interrupted and failed: ${phrase}`
+        : `Restore by ${by.name} failed: ${phrase}`,
       log: entry(
         'restore-failed',
         why,
@@ -170,7 +192,7 @@ export async function settleRestore(
       deps.log.error({ err: error, ...logged }, 'restore failed');
       deps.onCaseChanged();
     }
-    return { kind: 'failed', case: reopened ?? c, reason: why };
+    return { kind: 'failed', case: reopened ?? c, reason: phrase };
   }
   const restored = await deps.store.updateCase(c.id, c.version, {
     status: 'restored',

@@ -145,7 +145,11 @@ describe('a click while Graph is slow', () => {
     try {
       const response = await clickCurrent(gg, post, alex, 'restore');
       expect(response.text).toContain('Restoring… started by Alex Wilber');
-      await waitForCardText(gg, post, 'Restore by Alex Wilber failed: Graph answered 429');
+      await waitForCardText(
+        gg,
+        post,
+        'Restore by Alex Wilber failed: Microsoft Graph kept throttling GroupGuard (HTTP 429).',
+      );
     } finally {
       storm.release();
     }
