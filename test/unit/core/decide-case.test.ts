@@ -257,3 +257,99 @@ describe('verbs on the card', () => {
     expect(verbsFor(openCase, { person: diego, isApprover: true }, rules)).toEqual(['restore']);
   });
 });
+
+describe('four eyes without loopholes', () => {
+  const HOUR = 3_600_000;
+  const requestedAt = Date.parse(requested.restoreRequest?.at ?? '');
+  const timed = (now: number): DecisionRules => ({
+    ...privileged,
+    timing: { now, restoreRequestTtlMs: 24 * HOUR, staleCaseAgeMs: 7 * 24 * HOUR },
+  });
+  const asMegan = (verb: CaseVerb, extra: Partial<Parameters<typeof checkDecision>[1]> = {}) =>
+    click(verb, { approver: megan, cardVersion: 4, reason: 'agreed', ...extra });
+
+  it('lets a restore request be confirmed until it expires, then by nobody', () => {
+    expect(
+      checkDecision(requested, asMegan('confirm-restore'), timed(requestedAt + 23 * HOUR)),
+    ).toEqual({
+      kind: 'proceed',
+      next: 'restoring',
+    });
+    expect(
+      checkDecision(requested, asMegan('confirm-restore'), timed(requestedAt + 25 * HOUR)),
+    ).toEqual({
+      kind: 'refused',
+      reason:
+        'The restore request by Alex Wilber expired after 1 d, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.',
+    });
+  });
+
+  it('lets anyone clear a request that expired, and a new Restore replace it', () => {
+    const late = timed(requestedAt + 25 * HOUR);
+    expect(checkDecision(requested, asMegan('cancel-restore'), late)).toEqual({
+      kind: 'proceed',
+      next: 'open',
+    });
+    expect(checkDecision(requested, asMegan('restore'), late)).toEqual({
+      kind: 'proceed',
+      next: 'restore-requested',
+    });
+    expect(checkDecision(requested, asMegan('restore'), timed(requestedAt + HOUR))).toMatchObject({
+      kind: 'refused',
+    });
+  });
+
+  it('refuses to confirm a request whose requester is no longer an approver', () => {
+    const soon = timed(requestedAt + HOUR);
+    expect(
+      checkDecision(requested, asMegan('confirm-restore', { requesterIsApprover: false }), soon),
+    ).toEqual({
+      kind: 'refused',
+      reason:
+        'Alex Wilber, who requested this restore, is no longer an approver, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.',
+    });
+    expect(
+      checkDecision(requested, asMegan('confirm-restore', { requesterIsApprover: true }), soon),
+    ).toEqual({ kind: 'proceed', next: 'restoring' });
+  });
+
+  it('asks for a reason typed now on a case older than the stale age, for every decision', () => {
+    const removed = Date.parse(openCase.removedAt);
+    const stale: DecisionRules = {
+      ...rules,
+      timing: {
+        now: removed + 8 * 24 * HOUR,
+        restoreRequestTtlMs: 24 * HOUR,
+        staleCaseAgeMs: 7 * 24 * HOUR,
+      },
+    };
+    for (const verb of ['approve', 'restore'] as const) {
+      expect(checkDecision(openCase, click(verb), stale)).toEqual({
+        kind: 'refused',
+        reason:
+          'This removal is older than 7 d: type a reason for deciding it now, then click again. Nothing was changed.',
+      });
+      expect(checkDecision(openCase, click(verb, { reason: 'checked with HR' }), stale).kind).toBe(
+        'proceed',
+      );
+    }
+    const fresh = { ...stale, timing: { ...stale.timing!, now: removed + 6 * 24 * HOUR } };
+    expect(checkDecision(openCase, click('approve'), fresh)).toEqual({
+      kind: 'proceed',
+      next: 'approved',
+    });
+  });
+
+  it('names hostile names in refusals as inert text', () => {
+    const check = checkDecision(
+      { ...openCase, actor: null, memberName: '[x](https://evil.example)\n<at>Megan</at>' },
+      click('approve'),
+      rules,
+    );
+    expect(check).toEqual({
+      kind: 'refused',
+      reason:
+        'Waiting for the audit log to say who removed ⁅x⁆(https[:]//evil[.]example) ‹at›Megan‹/at›; Approve is possible once it does. Nothing was changed.',
+    });
+  });
+});
