@@ -1,4 +1,5 @@
-export type CaseStatus = 'open' | 'restore-requested' | 'restoring' | 'approved' | 'restored';
+export type CaseStatus =
+  'open' | 'restore-requested' | 'approval-requested' | 'restoring' | 'approved' | 'restored';
 export type DecisionVerb = 'approve' | 'restore';
 /** What an approver can ask for on a case; a privileged restore takes two of them. */
 export type CaseVerb = 'approve' | 'restore' | 'confirm-restore' | 'cancel-restore';
@@ -39,7 +40,10 @@ export interface Decision {
   reason?: string | null;
 }
 
-/** The first of two approvers a privileged restore needs. */
+/**
+ * The first of two approvers a privileged case needs: of a restore (`restore-requested`), or
+ * of an approval (`approval-requested`).
+ */
 export interface RestoreRequest {
   by: Person;
   at: string;

@@ -39,7 +39,8 @@ export interface DecisionRules {
   timing?: DecisionTiming;
 }
 
-export type NextStatus = 'approved' | 'restore-requested' | 'restoring' | 'open';
+export type NextStatus =
+  'approved' | 'approval-requested' | 'restore-requested' | 'restoring' | 'open';
 
 export type DecisionCheck =
   | { kind: 'proceed'; next: NextStatus }
@@ -109,6 +110,7 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
           : null;
   const voided = voidRequestReason(c, click, timing);
   const request = c.status === 'restore-requested' && !voided ? c.restoreRequest : null;
+  const approval = c.status === 'approval-requested' ? c.restoreRequest : null;
 
   switch (click.verb) {
     case 'approve':
@@ -122,6 +124,14 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
           `You removed ${inertText(c.memberName)} yourself, so another approver must approve the removal.`,
         );
       }
+      if (approval) {
+        if (sameId(approval.by.id, click.approver.id)) {
+          return refused('You asked to approve this removal; a second approver must confirm it.');
+        }
+        return reasonMissing ?? proceed('approved');
+      }
+      // Approving keeps the member out of a privileged group: that too takes two approvers.
+      if (rules.privilege) return reasonMissing ?? proceed('approval-requested');
       return reasonMissing ?? proceed('approved');
     case 'restore':
       if (request) {
@@ -145,16 +155,17 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
         return refused('You requested this restore; a second approver must confirm it.');
       }
       return reasonMissing ?? proceed('restoring');
-    case 'cancel-restore':
+    case 'cancel-restore': {
       // Anyone may clear a request that can no longer be confirmed.
       if (voided) return proceed('open');
-      if (!request) return refused('There is no restore request to cancel on this case.');
-      if (!sameId(request.by.id, click.approver.id)) {
-        return refused(
-          `Only ${inertText(request.by.name)}, who requested the restore, can cancel it.`,
-        );
+      const pending = request ?? approval;
+      if (!pending) return refused('There is no restore request to cancel on this case.');
+      if (!sameId(pending.by.id, click.approver.id)) {
+        const what = request ? 'requested the restore' : 'asked to approve the removal';
+        return refused(`Only ${inertText(pending.by.name)}, who ${what}, can cancel it.`);
       }
       return proceed('open');
+    }
   }
 }
 
@@ -185,5 +196,10 @@ export function verbsOnCard(c: Case, rules: DecisionRules): CaseVerb[] {
   if (rules.disabledReason) return [];
   if (c.status === 'open') return c.restoreBlockedReason ? ['approve'] : ['approve', 'restore'];
   if (c.status === 'restore-requested') return ['confirm-restore', 'cancel-restore', 'approve'];
+  if (c.status === 'approval-requested') {
+    return c.restoreBlockedReason
+      ? ['approve', 'cancel-restore']
+      : ['approve', 'restore', 'cancel-restore'];
+  }
   return [];
 }

@@ -74,6 +74,12 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
         statusColor: 'Default',
         headerStyle: 'warning',
       };
+    case 'approval-requested':
+      return {
+        statusText: `Approval of the removal requested by ${c.restoreRequest?.by.name ?? 'someone'} — needs a second approver`,
+        statusColor: 'Default',
+        headerStyle: 'warning',
+      };
     case 'restoring':
       return {
         statusText: `Restoring… started by ${by}${requested}`,
@@ -88,7 +94,7 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
       };
     case 'approved':
       return {
-        statusText: `Removal approved by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}`,
+        statusText: `Removal approved by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}${requested}`,
         statusColor: 'Default',
         headerStyle: 'good',
       };
@@ -98,7 +104,9 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
 function reasonTextOf(c: Case): string {
   const lines: string[] = [];
   if (c.restoreRequest?.reason) {
-    lines.push(`Restore requested by ${c.restoreRequest.by.name}: "${c.restoreRequest.reason}"`);
+    const asked =
+      c.status === 'approval-requested' || c.status === 'approved' ? 'Approval' : 'Restore';
+    lines.push(`${asked} requested by ${c.restoreRequest.by.name}: "${c.restoreRequest.reason}"`);
   }
   if (c.decision?.reason)
     lines.push(`Reason given by ${c.decision.by.name}: "${c.decision.reason}"`);

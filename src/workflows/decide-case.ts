@@ -238,16 +238,17 @@ async function apply(
           status: 'approved',
           decision: { verb: 'approve', by, at, reason },
           lastError: null,
-          restoreRequest: null,
+          // The first of two approvers stays on the card: "approved by B · requested by A".
+          restoreRequest: current.status === 'approval-requested' ? current.restoreRequest : null,
           log: entry(current, 'approved'),
         }
-      : next === 'restore-requested'
+      : next === 'restore-requested' || next === 'approval-requested'
         ? {
-            status: 'restore-requested',
+            status: next,
             decision: null,
             lastError: null,
             restoreRequest: { by, at, reason },
-            log: entry(current, 'restore-requested'),
+            log: entry(current, next),
           }
         : {
             status: 'open',

@@ -114,6 +114,27 @@ describe('hostile approvers: four eyes without loopholes', () => {
     expect(await statusOf(post)).toBe('restored');
   });
 
+  it('lets no one approver keep a member out of a tier 0 group alone', async () => {
+    gg.sim.directory.removeMember(g.finance, u.lee, u.diego);
+    const post = await casePost(gg, 'Lee Gu', 'Finance Team');
+    await clickCurrent(gg, post, alex, 'approve', { reason: 'left Finance' });
+    expect(await statusOf(post)).toBe('approval-requested');
+    const again = await clickCurrent(gg, post, alex, 'approve', { reason: 'really' });
+    expect(again.text).toContain(
+      'You asked to approve this removal; a second approver must confirm it.',
+    );
+    expect(await statusOf(post)).toBe('approval-requested');
+    await clickCurrent(gg, post, megan, 'approve', { reason: 'agreed' });
+    expect(await statusOf(post)).toBe('approved');
+    const log = await gg.app.store.readCaseDecisions(caseIdOf(post));
+    expect(
+      log.filter((r) => r.result !== 'refused').map((r) => [r.result, r.approverName]),
+    ).toEqual([
+      ['approval-requested', 'Alex Wilber'],
+      ['approved', 'Megan Bowen'],
+    ]);
+  });
+
   it('treats the approver group itself as privileged: one approver cannot add a third', async () => {
     gg.sim.directory.removeMember(g.secOpsApprovers, u.megan, u.diego);
     const post = await casePost(gg, 'Megan Bowen', 'SecOps Approvers');

@@ -14,6 +14,7 @@ export interface CaseUpdate {
 export type DecisionResult =
   | 'approved'
   | 'restore-requested'
+  | 'approval-requested'
   | 'restore-cancelled'
   /** The case moved to `restoring`: who restores what, written before Graph is called. */
   | 'restore-claimed'

@@ -161,7 +161,7 @@ describe('checkDecision', () => {
       }
       expect(
         checkDecision(tier0, click('approve', { reason: 'left the team' }), privileged),
-      ).toEqual({ kind: 'proceed', next: 'approved' });
+      ).toEqual({ kind: 'proceed', next: 'approval-requested' });
     });
 
     it('turns the first Restore into a request, not a Graph call', () => {
@@ -210,14 +210,14 @@ describe('checkDecision', () => {
       });
     });
 
-    it('lets another approver approve the removal instead, declining the request', () => {
+    it('lets another approver ask to approve the removal instead, declining the request', () => {
       expect(
         checkDecision(
           requested,
           click('approve', { approver: megan, cardVersion: 4, reason: 'stays out' }),
           privileged,
         ),
-      ).toEqual({ kind: 'proceed', next: 'approved' });
+      ).toEqual({ kind: 'proceed', next: 'approval-requested' });
     });
   });
 });
@@ -351,5 +351,59 @@ describe('four eyes without loopholes', () => {
       reason:
         'Waiting for the audit log to say who removed ⁅x⁆(https[:]//evil[.]example) ‹at›Megan‹/at›; Approve is possible once it does. Nothing was changed.',
     });
+  });
+});
+
+describe('approving a privileged removal', () => {
+  const tier0Case: Case = { ...openCase, groupIsRoleAssignable: true };
+  const asked: Case = {
+    ...tier0Case,
+    status: 'approval-requested',
+    version: 4,
+    restoreRequest: { by: alex, at: '2026-11-25T10:01:00.000Z', reason: 'left the team' },
+  };
+
+  it('takes two approvers: the first asks, a different one confirms', () => {
+    expect(checkDecision(tier0Case, click('approve', { reason: 'left' }), privileged)).toEqual({
+      kind: 'proceed',
+      next: 'approval-requested',
+    });
+    const mine = click('approve', { cardVersion: 4, reason: 'again' });
+    expect(checkDecision(asked, mine, privileged)).toEqual({
+      kind: 'refused',
+      reason: 'You asked to approve this removal; a second approver must confirm it.',
+    });
+    const second = click('approve', { cardVersion: 4, approver: megan, reason: 'agreed' });
+    expect(checkDecision(asked, second, privileged)).toEqual({ kind: 'proceed', next: 'approved' });
+  });
+
+  it('lets only the one who asked cancel, and anyone turn it into a restore request', () => {
+    const cancel = (by: typeof alex) => click('cancel-restore', { cardVersion: 4, approver: by });
+    expect(checkDecision(asked, cancel(megan), privileged)).toEqual({
+      kind: 'refused',
+      reason: 'Only Alex Wilber, who asked to approve the removal, can cancel it.',
+    });
+    expect(checkDecision(asked, cancel(alex), privileged)).toEqual({
+      kind: 'proceed',
+      next: 'open',
+    });
+    expect(
+      checkDecision(
+        asked,
+        click('restore', { cardVersion: 4, approver: megan, reason: 'no' }),
+        privileged,
+      ),
+    ).toEqual({ kind: 'proceed', next: 'restore-requested' });
+    expect(verbsOnCard(asked, privileged)).toEqual(['approve', 'restore', 'cancel-restore']);
+  });
+
+  it('turns an approval on a pending restore request into an approval request', () => {
+    expect(
+      checkDecision(
+        requested,
+        click('approve', { cardVersion: 4, approver: megan, reason: 'no' }),
+        privileged,
+      ),
+    ).toEqual({ kind: 'proceed', next: 'approval-requested' });
   });
 });
