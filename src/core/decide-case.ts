@@ -16,14 +16,14 @@ export interface Click {
   /** Transitive member of the approver group, per Graph. */
   isApprover: boolean;
   reason: string | null;
-  /** Whether whoever requested the restore is still an approver; undefined when not asked. */
+  /** Whether whoever asked for the pending restore or approval is still an approver. */
   requesterIsApprover?: boolean;
 }
 
 /** Time-bound rules; a card rendered without them shows what the state alone allows. */
 export interface DecisionTiming {
   now: number;
-  /** A restore request older than this can no longer be confirmed. */
+  /** A restore or approval request older than this can no longer be confirmed. */
   restoreRequestTtlMs: number;
   /** A case removed longer ago than this takes a reason typed with the click. */
   staleCaseAgeMs: number;
@@ -56,15 +56,23 @@ const DAY_MS = 24 * HOUR_MS;
 const duration = (ms: number) =>
   ms % DAY_MS === 0 ? `${ms / DAY_MS} d` : `${Math.round((ms / HOUR_MS) * 10) / 10} h`;
 
-/** Why a pending restore request can no longer be confirmed, or null while it stands. */
+/** Why a pending request (to restore, or to approve) can no longer be confirmed, or null. */
 function voidRequestReason(c: Case, click: Click, timing?: DecisionTiming): string | null {
-  const request = c.status === 'restore-requested' ? c.restoreRequest : null;
+  const kind =
+    c.status === 'restore-requested'
+      ? 'restore'
+      : c.status === 'approval-requested'
+        ? 'approval'
+        : null;
+  const request = kind ? c.restoreRequest : null;
   if (!request) return null;
+  const by = inertText(request.by.name);
   if (timing && timing.now - Date.parse(request.at) > timing.restoreRequestTtlMs) {
-    return `The restore request by ${inertText(request.by.name)} expired after ${duration(timing.restoreRequestTtlMs)}`;
+    return `The ${kind} request by ${by} expired after ${duration(timing.restoreRequestTtlMs)}`;
   }
   if (click.requesterIsApprover === false) {
-    return `${inertText(request.by.name)}, who requested this restore, is no longer an approver`;
+    const asked = kind === 'restore' ? 'requested this restore' : 'asked to approve this removal';
+    return `${by}, who ${asked}, is no longer an approver`;
   }
   return null;
 }
@@ -110,7 +118,8 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
           : null;
   const voided = voidRequestReason(c, click, timing);
   const request = c.status === 'restore-requested' && !voided ? c.restoreRequest : null;
-  const approval = c.status === 'approval-requested' ? c.restoreRequest : null;
+  // A void approval request is replaced by the next Approve, which asks anew.
+  const approval = c.status === 'approval-requested' && !voided ? c.restoreRequest : null;
 
   switch (click.verb) {
     case 'approve':
@@ -145,7 +154,7 @@ export function checkDecision(c: Case, click: Click, rules: DecisionRules): Deci
       if (rules.privilege) return reasonMissing ?? proceed('restore-requested');
       return reasonMissing ?? proceed('restoring');
     case 'confirm-restore':
-      if (voided) {
+      if (voided && c.status === 'restore-requested') {
         return refused(
           `${voided}, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.`,
         );

@@ -173,7 +173,10 @@ export async function decideCase(deps: DecideDeps, input: DecideInput): Promise<
 
   // Four eyes means two current approvers: the requester may have left the group since.
   let requesterIsApprover: boolean | undefined;
-  if (isApprover && input.verb === 'confirm-restore' && current.restoreRequest) {
+  const confirming =
+    (input.verb === 'confirm-restore' && current.status === 'restore-requested') ||
+    (input.verb === 'approve' && current.status === 'approval-requested');
+  if (isApprover && confirming && current.restoreRequest) {
     try {
       requesterIsApprover = await deps.approvers.isApprover(current.restoreRequest.by.id);
     } catch (error) {

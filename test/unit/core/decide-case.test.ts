@@ -407,3 +407,42 @@ describe('approving a privileged removal', () => {
     ).toEqual({ kind: 'proceed', next: 'approval-requested' });
   });
 });
+
+describe('a pending approval request', () => {
+  const HOUR = 3_600_000;
+  const asked: Case = {
+    ...openCase,
+    groupIsRoleAssignable: true,
+    status: 'approval-requested',
+    version: 4,
+    restoreRequest: { by: alex, at: '2026-11-25T10:01:00.000Z', reason: 'left the team' },
+  };
+  const at = (now: number): DecisionRules => ({
+    ...privileged,
+    timing: { now, restoreRequestTtlMs: 24 * HOUR, staleCaseAgeMs: 30 * 24 * HOUR },
+  });
+  const second = (extra: Partial<Parameters<typeof checkDecision>[1]> = {}) =>
+    click('approve', { cardVersion: 4, approver: megan, reason: 'agreed', ...extra });
+  const askedAt = Date.parse('2026-11-25T10:01:00.000Z');
+
+  it('is confirmed only while it stands: once expired or its asker gone, Approve asks anew', () => {
+    expect(checkDecision(asked, second(), at(askedAt + HOUR))).toEqual({
+      kind: 'proceed',
+      next: 'approved',
+    });
+    expect(checkDecision(asked, second(), at(askedAt + 25 * HOUR))).toEqual({
+      kind: 'proceed',
+      next: 'approval-requested',
+    });
+    expect(
+      checkDecision(asked, second({ requesterIsApprover: false }), at(askedAt + HOUR)),
+    ).toEqual({ kind: 'proceed', next: 'approval-requested' });
+    expect(
+      checkDecision(
+        asked,
+        click('cancel-restore', { cardVersion: 4, approver: megan }),
+        at(askedAt + 25 * HOUR),
+      ),
+    ).toEqual({ kind: 'proceed', next: 'open' });
+  });
+});
