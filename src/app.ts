@@ -22,6 +22,7 @@ import { createBackgroundTasks } from './workflows/background-tasks.js';
 import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
+import { createPrivilegePolicy } from './workflows/create-privilege-policy.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import { createGroupBackoff } from './workflows/group-backoff.js';
@@ -105,27 +106,24 @@ export async function createApp(
   const watched = new Set(graph.watchedGroupIds);
   const permissions = createPermissionNotes();
   const groupBackoff = createGroupBackoff(clock);
-  const base = {
-    store,
-    directory: graph.directory,
-    remediation: graph.directory,
-    log,
-    clock,
-    permissions,
-    groupBackoff,
-  };
   const onCaseChanged = wake('outbox');
   const tasks = createBackgroundTasks(log);
+  const reads = { store, directory: graph.directory, remediation: graph.directory, log, clock };
 
-  const approvers = createApproverPolicy(base, {
-    groupId:
-      config.decisions.approverGroupId ??
-      (config.graph.mode === 'live' ? null : SEED.groups.secOpsApprovers),
-  });
+  const approverGroupId =
+    config.decisions.approverGroupId ??
+    (config.graph.mode === 'live' ? null : SEED.groups.secOpsApprovers);
+  const approvers = createApproverPolicy(reads, { groupId: approverGroupId });
   if (approvers.disabledReason) {
     log.warn({ reason: approvers.disabledReason }, 'decisions are disabled: cards say why');
   }
-  const tier0GroupIds = new Set(config.decisions.tier0GroupIds);
+  // Joining the approver group makes someone an approver: it is as privileged as tier 0.
+  const tier0GroupIds = new Set([
+    ...config.decisions.tier0GroupIds,
+    ...(approverGroupId ? [approverGroupId.toLowerCase()] : []),
+  ]);
+  const privilege = createPrivilegePolicy(reads, tier0GroupIds);
+  const base = { ...reads, privilege, permissions, groupBackoff };
   const cardContext = async () => ({
     approverGroupName: await approvers.groupName(),
     disabledReason: approvers.disabledReason,
@@ -143,7 +141,8 @@ export async function createApp(
     cardActions: cardActions({
       ...base,
       approvers,
-      tier0GroupIds,
+      restoreRequestTtlMs: config.decisions.restoreRequestTtlMs,
+      staleCaseAgeMs: config.decisions.staleCaseAgeMs,
       resolveActor: createActorResolver({ ...base, onCaseChanged }),
       onCaseChanged,
       answerWithinMs: config.decisions.clickAnswerBudgetMs,

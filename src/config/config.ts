@@ -49,7 +49,13 @@ export interface Config {
     tier0GroupIds: string[];
     /** A card click is answered within this even when Graph is slow; the decision carries on. */
     clickAnswerBudgetMs: number;
+    /** A privileged restore request can be confirmed this long after it was made. */
+    restoreRequestTtlMs: number;
+    /** Deciding a case whose removal is older than this takes a reason typed with the click. */
+    staleCaseAgeMs: number;
   };
+  /** PEM files for `audit:export` (Ed25519 private key) and `audit:verify` (public key). */
+  audit: { signingKeyFile: string | null; verifyKeyFile: string | null };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
   /** Demo only: where the Agents Playground listens; null turns it off. */

@@ -33,6 +33,24 @@ const LIVE_GRAPH_SETTINGS = [
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 const port = z.coerce.number().int().min(0).max(65535);
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** "90m", "24h", "7d": a whole number of minutes, hours or days, in milliseconds. */
+const duration = (min: string, max: string) =>
+  z
+    .string()
+    .regex(
+      /^\d{1,6}\s*[mhd]$/,
+      `must be minutes, hours or days, e.g. 90m, 24h, 7d (${min} to ${max})`,
+    )
+    .transform((text) => Number.parseInt(text, 10) * UNIT_MS[text.trim().slice(-1) as 'm'])
+    .refine(
+      (ms) => ms >= Number.parseInt(min, 10) * UNIT_MS[min.slice(-1) as 'm'],
+      `must be at least ${min}`,
+    )
+    .refine(
+      (ms) => ms <= Number.parseInt(max, 10) * UNIT_MS[max.slice(-1) as 'm'],
+      `must be at most ${max}`,
+    );
 const schema = z.object({
   PORT: port.default(3978),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -51,6 +69,10 @@ const schema = z.object({
   TIER0_GROUP_IDS: z.string().optional(),
   // Teams wants an invoke answered within about 5 s (reference/teams.md §4).
   CLICK_ANSWER_BUDGET_MS: z.coerce.number().int().min(200).max(4_500).default(2_000),
+  RESTORE_REQUEST_TTL: duration('5m', '30d').default(24 * 3_600_000),
+  STALE_CASE_AGE: duration('1h', '365d').default(7 * 86_400_000),
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_VERIFY_KEY_FILE: z.string().min(1).optional(),
   WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().int().min(5).max(41_760).default(4_320),
@@ -174,6 +196,12 @@ export function loadConfig(env: Env = process.env): Config {
       approverGroupId: v.APPROVER_GROUP_ID?.toLowerCase() ?? null,
       tier0GroupIds,
       clickAnswerBudgetMs: v.CLICK_ANSWER_BUDGET_MS,
+      restoreRequestTtlMs: v.RESTORE_REQUEST_TTL,
+      staleCaseAgeMs: v.STALE_CASE_AGE,
+    },
+    audit: {
+      signingKeyFile: v.AUDIT_SIGNING_KEY_FILE ?? null,
+      verifyKeyFile: v.AUDIT_VERIFY_KEY_FILE ?? null,
     },
     workers: { pollIntervalMs: v.WORKER_POLL_INTERVAL_MS, sweepIntervalMs: v.SWEEP_INTERVAL_MS },
     subscription: {

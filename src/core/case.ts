@@ -1,4 +1,5 @@
-export type CaseStatus = 'open' | 'restore-requested' | 'restoring' | 'approved' | 'restored';
+export type CaseStatus =
+  'open' | 'restore-requested' | 'approval-requested' | 'restoring' | 'approved' | 'restored';
 export type DecisionVerb = 'approve' | 'restore';
 /** What an approver can ask for on a case; a privileged restore takes two of them. */
 export type CaseVerb = 'approve' | 'restore' | 'confirm-restore' | 'cancel-restore';
@@ -39,7 +40,10 @@ export interface Decision {
   reason?: string | null;
 }
 
-/** The first of two approvers a privileged restore needs. */
+/**
+ * The first of two approvers a privileged case needs: of a restore (`restore-requested`), or
+ * of an approval (`approval-requested`).
+ */
 export interface RestoreRequest {
   by: Person;
   at: string;
@@ -99,10 +103,14 @@ export function isSettled(status: CaseStatus): boolean {
 }
 
 /**
- * Why a restore into this group needs a second approver: it can hold directory roles, or the
- * operator lists it as tier 0 (roles assigned to ordinary groups are not looked up).
+ * Why a restore into this group needs a second approver: it can hold directory roles, or it is
+ * tier 0 (listed by the operator, or the approver group itself). Nesting is a workflow's
+ * question to Graph; roles assigned to ordinary groups are not looked up.
  */
-export function privilegeOf(c: Case, tier0GroupIds: ReadonlySet<string>): string | null {
+export function privilegeOf(
+  c: Pick<Case, 'groupId' | 'groupIsRoleAssignable'>,
+  tier0GroupIds: ReadonlySet<string>,
+): string | null {
   if (c.groupIsRoleAssignable) return 'role-assignable group';
   if (tier0GroupIds.has(c.groupId.toLowerCase())) return 'tier 0 group';
   return null;

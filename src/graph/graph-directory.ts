@@ -182,13 +182,15 @@ export function createGraphDirectory(client: Client): Directory {
           ':',
         ),
         requestId,
+        response.status,
       );
     },
 
     async checkMemberGroups(objectId, groupIds) {
       try {
+        // directoryObject: checkMemberGroups answers for users and for groups (nesting), transitively.
         const result: { value?: unknown[] } = await client
-          .api(`/users/${encodeURIComponent(objectId)}/checkMemberGroups`)
+          .api(`/directoryObjects/${encodeURIComponent(objectId)}/checkMemberGroups`)
           .post({ groupIds });
         return (result.value ?? []).filter((id): id is string => typeof id === 'string');
       } catch (error) {

@@ -404,6 +404,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       );
       return rows.map(toDecisionRecord);
     },
+    readCaseDecisions: async (caseId) => {
+      const { rows } = await driver.query(
+        'SELECT * FROM decision_log WHERE case_id = $1 ORDER BY seq',
+        [caseId],
+      );
+      return rows.map(toDecisionRecord);
+    },
 
     recordTeamsUser: async (user) => {
       await driver.query(

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { formatCaseRef, privilegeOf, type Case, type Person } from '../core/case.js';
 import { verbsFor, verbsOnCard, type DecisionRules } from '../core/decide-case.js';
+import { MAX_REASON_LENGTH } from '../core/decision-reason.js';
+import { inertText } from '../core/inert-text.js';
 import { cardTime } from './teams-time.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -74,6 +76,12 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
         statusColor: 'Default',
         headerStyle: 'warning',
       };
+    case 'approval-requested':
+      return {
+        statusText: `Approval of the removal requested by ${c.restoreRequest?.by.name ?? 'someone'} — needs a second approver`,
+        statusColor: 'Default',
+        headerStyle: 'warning',
+      };
     case 'restoring':
       return {
         statusText: `Restoring… started by ${by}${requested}`,
@@ -88,7 +96,7 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
       };
     case 'approved':
       return {
-        statusText: `Removal approved by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}`,
+        statusText: `Removal approved by ${by} at ${cardTime(c.decision?.at ?? c.removedAt)}${requested}`,
         statusColor: 'Default',
         headerStyle: 'good',
       };
@@ -98,46 +106,40 @@ function statusOf(c: Case): Pick<CaseCardView, 'statusText' | 'statusColor' | 'h
 function reasonTextOf(c: Case): string {
   const lines: string[] = [];
   if (c.restoreRequest?.reason) {
-    lines.push(`Restore requested by ${c.restoreRequest.by.name}: "${c.restoreRequest.reason}"`);
+    const asked =
+      c.status === 'approval-requested' || c.status === 'approved' ? 'Approval' : 'Restore';
+    lines.push(`${asked} requested by ${c.restoreRequest.by.name}: "${c.restoreRequest.reason}"`);
   }
   if (c.decision?.reason)
     lines.push(`Reason given by ${c.decision.by.name}: "${c.decision.reason}"`);
   return lines.join('\n\n');
 }
 
+const plainPerson = <T extends { name: string }>(p: T): T => ({ ...p, name: inertText(p.name) });
+const plainReason = (r: string | null | undefined) =>
+  r == null ? null : inertText(r, MAX_REASON_LENGTH);
+
 /**
- * Teams renders card text as markdown and evaluates `{{DATE()}}`: a group, a person or a reason
- * named like a link must not become a link in the security channel.
+ * Every string that came from the directory, Graph or a person, made inert (see inertText):
+ * Teams renders card text as markdown and evaluates `{{DATE()}}`.
  */
-export function plainCardText(text: string): string {
-  return text
-    .replace(/\]\s*\(/g, '] (')
-    .replace(/\{\{/g, '{ {')
-    .replace(/<(\/?)(at|a)\b/gi, '‹$1$2');
-}
-
-function plainPerson<T extends { name: string }>(p: T): T {
-  return { ...p, name: plainCardText(p.name) };
-}
-
 function plainCase(c: Case): Case {
-  const text = (s: string | null | undefined) => (s == null ? (s ?? null) : plainCardText(s));
   return {
     ...c,
-    groupName: plainCardText(c.groupName),
-    memberName: plainCardText(c.memberName),
+    groupName: inertText(c.groupName),
+    memberName: inertText(c.memberName),
     actor: c.actor ? plainPerson(c.actor) : c.actor,
     decision: c.decision
-      ? { ...c.decision, by: plainPerson(c.decision.by), reason: text(c.decision.reason) }
+      ? { ...c.decision, by: plainPerson(c.decision.by), reason: plainReason(c.decision.reason) }
       : null,
     restoreRequest: c.restoreRequest
       ? {
           ...c.restoreRequest,
           by: plainPerson(c.restoreRequest.by),
-          reason: text(c.restoreRequest.reason),
+          reason: plainReason(c.restoreRequest.reason),
         }
       : null,
-    lastError: text(c.lastError),
+    lastError: c.lastError === null ? null : inertText(c.lastError, 300),
   };
 }
 
@@ -147,7 +149,7 @@ export function caseCardView(
   options: { viewer?: Viewer; notice?: string } = {},
 ): CaseCardView {
   const c = plainCase(untrusted);
-  const ctx = { ...rawCtx, approverGroupName: plainCardText(rawCtx.approverGroupName) };
+  const ctx = { ...rawCtx, approverGroupName: inertText(rawCtx.approverGroupName) };
   const privilege = privilegeOf(c, ctx.tier0GroupIds);
   const rules: DecisionRules = {
     disabledReason: ctx.disabledReason,

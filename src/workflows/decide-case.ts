@@ -1,7 +1,8 @@
-import { isSettled, privilegeOf, type Case, type CaseVerb, type Person } from '../core/case.js';
+import { isSettled, type Case, type CaseVerb, type Person } from '../core/case.js';
 import { checkDecision, type DecisionRules, type NextStatus } from '../core/decide-case.js';
 import type { BackgroundTasks } from './background-tasks.js';
 import type { ApproverPolicy } from './create-approver-policy.js';
+import type { PrivilegePolicy } from './create-privilege-policy.js';
 import {
   CaseNotFoundError,
   type CaseStore,
@@ -33,7 +34,10 @@ export interface DecideDeps {
   log: Log;
   clock: Clock;
   approvers: ApproverPolicy;
-  tier0GroupIds: ReadonlySet<string>;
+  privilege: PrivilegePolicy;
+  /** See DecisionTiming. */
+  restoreRequestTtlMs: number;
+  staleCaseAgeMs: number;
   /** See createActorResolver. */
   resolveActor: (c: Case, signal?: AbortSignal) => Promise<Case | null>;
   /** Called after every committed change so the card catches up at once. */
@@ -66,7 +70,12 @@ export async function decisionRules(deps: DecideDeps, c: Case): Promise<Decision
   return {
     disabledReason: deps.approvers.disabledReason,
     approverGroupName: await deps.approvers.groupName(),
-    privilege: privilegeOf(c, deps.tier0GroupIds),
+    privilege: await deps.privilege.privilegeOf(c),
+    timing: {
+      now: deps.clock.now().getTime(),
+      restoreRequestTtlMs: deps.restoreRequestTtlMs,
+      staleCaseAgeMs: deps.staleCaseAgeMs,
+    },
   };
 }
 
@@ -162,6 +171,24 @@ export async function decideCase(deps: DecideDeps, input: DecideInput): Promise<
     current = updated ?? (await caseOrThrow(deps.store, current.id));
   }
 
+  // Four eyes means two current approvers: the requester may have left the group since.
+  let requesterIsApprover: boolean | undefined;
+  const confirming =
+    (input.verb === 'confirm-restore' && current.status === 'restore-requested') ||
+    (input.verb === 'approve' && current.status === 'approval-requested');
+  if (isApprover && confirming && current.restoreRequest) {
+    try {
+      requesterIsApprover = await deps.approvers.isApprover(current.restoreRequest.by.id);
+    } catch (error) {
+      deps.log.error({ err: error }, 'approver check of the restore requester failed');
+      return refuse(
+        current,
+        'GroupGuard could not confirm with Microsoft Graph that the requester is still an approver, so nothing was done. Try again in a minute.',
+        isApprover,
+      );
+    }
+  }
+
   const check = checkDecision(
     current,
     {
@@ -170,6 +197,7 @@ export async function decideCase(deps: DecideDeps, input: DecideInput): Promise<
       approver: input.approver,
       isApprover,
       reason: input.reason,
+      requesterIsApprover,
     },
     await decisionRules(deps, current),
   );
@@ -213,16 +241,17 @@ async function apply(
           status: 'approved',
           decision: { verb: 'approve', by, at, reason },
           lastError: null,
-          restoreRequest: null,
+          // The first of two approvers stays on the card: "approved by B · requested by A".
+          restoreRequest: current.status === 'approval-requested' ? current.restoreRequest : null,
           log: entry(current, 'approved'),
         }
-      : next === 'restore-requested'
+      : next === 'restore-requested' || next === 'approval-requested'
         ? {
-            status: 'restore-requested',
+            status: next,
             decision: null,
             lastError: null,
             restoreRequest: { by, at, reason },
-            log: entry(current, 'restore-requested'),
+            log: entry(current, next),
           }
         : {
             status: 'open',

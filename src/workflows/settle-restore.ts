@@ -4,6 +4,7 @@ import {
   type CaseStore,
   type Clock,
   type DecisionLogEntry,
+  type DecisionRecord,
   type Log,
   type Remediation,
 } from './ports/index.js';
@@ -33,36 +34,109 @@ export interface RestoreClaim {
 export type RestoreOutcome =
   { kind: 'restored'; case: Case } | { kind: 'failed'; case: Case; reason: string };
 
-/** Claims the case for a restore (compare-and-set on its version); null when it moved first. */
+/**
+ * What the channel is told about a failed restore: a fixed phrase per kind of failure. Graph's
+ * own text can quote directory data and goes only to the log and the decision log.
+ */
+export function failurePhrase(error: unknown): string {
+  const status = error instanceof RestoreFailedError ? error.status : null;
+  const phrase =
+    status === null
+      ? 'Microsoft Graph could not be reached.'
+      : status === 429
+        ? 'Microsoft Graph kept throttling GroupGuard (HTTP 429). Try again later.'
+        : status === 401 || status === 403
+          ? `Microsoft Graph did not allow GroupGuard to change this group (HTTP ${status}).`
+          : status === 404
+            ? 'The member or the group no longer exists in the directory (HTTP 404).'
+            : status >= 500
+              ? `Microsoft Graph failed (HTTP ${status}). Try again later.`
+              : `Microsoft Graph refused the change (HTTP ${status}).`;
+  return `${phrase} Details are in GroupGuard's log.`;
+}
+
+/** What a claim record says is restored; recovery compares it with the case row. */
+export function claimDetail(c: Pick<Case, 'groupId' | 'memberId'>): string {
+  return `add member ${c.memberId.toLowerCase()} to group ${c.groupId.toLowerCase()}`;
+}
+
+/**
+ * Claims the case for a restore (compare-and-set on its version), with the claim's decision-log
+ * record in the same transaction; null when the case moved first.
+ */
 export async function claimRestore(
   deps: RestoreDeps,
   c: Case,
   decision: Omit<RestoreClaim, 'case'>,
 ): Promise<RestoreClaim | null> {
+  const at = deps.clock.now().toISOString();
   const claimed = await deps.store.updateCase(c.id, c.version, {
     status: 'restoring',
-    decision: {
-      verb: 'restore',
-      by: decision.by,
-      at: deps.clock.now().toISOString(),
-      reason: decision.reason,
-    },
+    decision: { verb: 'restore', by: decision.by, at, reason: decision.reason },
     lastError: null,
+    log: {
+      caseId: c.id,
+      verb: decision.verb,
+      approverId: decision.by.id,
+      approverName: decision.by.name,
+      at,
+      reason: decision.reason,
+      caseVersion: c.version,
+      graphRequestId: null,
+      result: 'restore-claimed',
+      detail: claimDetail(c),
+    },
   });
   if (!claimed) return null;
   deps.onCaseChanged();
   return { ...decision, case: claimed };
 }
 
-/** The claim a case in `restoring` carries, or null when it carries none. */
-export function claimOf(c: Case): RestoreClaim | null {
-  if (c.status !== 'restoring' || !c.decision) return null;
+/**
+ * The claim the decision log holds for a case in `restoring`, or why it holds none. Only the
+ * log is believed: the claim must be the case's latest decision, at the case's version, for
+ * the same member and group, and a confirmed restore needs an open request by someone else.
+ */
+export function loggedClaim(
+  c: Case,
+  records: readonly DecisionRecord[],
+): { ok: true; claim: RestoreClaim; at: string } | { ok: false; problem: string } {
+  const decided = records.filter((r) => r.caseId === c.id && r.result !== 'refused');
+  const last = decided.at(-1);
+  if (c.status !== 'restoring') return { ok: false, problem: 'the case is not restoring' };
+  if (!last || last.result !== 'restore-claimed') {
+    return { ok: false, problem: 'no restore claim is the latest decision logged for the case' };
+  }
+  if (last.caseVersion !== c.version) {
+    return { ok: false, problem: 'the case changed after its logged claim' };
+  }
+  if (last.detail !== claimDetail(c)) {
+    return { ok: false, problem: 'the case names another member or group than its logged claim' };
+  }
+  if (last.verb !== 'restore' && last.verb !== 'confirm-restore') {
+    return { ok: false, problem: `a restore claim logged for "${last.verb}"` };
+  }
+  if (last.verb === 'confirm-restore') {
+    const request = decided
+      .slice(0, -1)
+      .reverse()
+      .find((r) => r.result !== 'restore-failed' && r.result !== 'restore-claimed');
+    if (request?.result !== 'restore-requested') {
+      return { ok: false, problem: 'a confirmed restore without a logged open request' };
+    }
+    if (request.approverId.toLowerCase() === last.approverId.toLowerCase()) {
+      return { ok: false, problem: 'the same approver requested and confirmed the restore' };
+    }
+  }
   return {
-    case: c,
-    // Only a confirmed four-eyes restore keeps its request while restoring.
-    verb: c.restoreRequest ? 'confirm-restore' : 'restore',
-    by: c.decision.by,
-    reason: c.decision.reason ?? null,
+    ok: true,
+    at: last.at,
+    claim: {
+      case: c,
+      verb: last.verb,
+      by: { id: last.approverId, name: last.approverName },
+      reason: last.reason,
+    },
   };
 }
 
@@ -101,12 +175,13 @@ export async function settleRestore(
     ({ requestId } = await deps.remediation.addGroupMember(c.groupId, c.memberId));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    const phrase = failurePhrase(error);
     const reopened = await deps.store.updateCase(c.id, c.version, {
       status: c.restoreRequest ? 'restore-requested' : 'open',
       decision: null,
       lastError: options.resumed
-        ? `Restore by ${by.name} was interrupted and failed: ${why}`
-        : `Restore by ${by.name} failed: ${why}`,
+        ? `Restore by ${by.name} was interrupted and failed: ${phrase}`
+        : `Restore by ${by.name} failed: ${phrase}`,
       log: entry(
         'restore-failed',
         why,
@@ -117,7 +192,7 @@ export async function settleRestore(
       deps.log.error({ err: error, ...logged }, 'restore failed');
       deps.onCaseChanged();
     }
-    return { kind: 'failed', case: reopened ?? c, reason: why };
+    return { kind: 'failed', case: reopened ?? c, reason: phrase };
   }
   const restored = await deps.store.updateCase(c.id, c.version, {
     status: 'restored',

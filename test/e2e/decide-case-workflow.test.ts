@@ -12,6 +12,7 @@ import { createSqlStore } from '../../src/store/sql-store';
 import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
+import { createPrivilegePolicy } from '../../src/workflows/create-privilege-policy';
 import { decideCase, type DecideDeps } from '../../src/workflows/decide-case';
 import type { Case, Clock, Directory, Log, Store } from '../../src/workflows/ports';
 
@@ -68,7 +69,9 @@ describe('decideCase with the real directory and store', () => {
     return {
       ...base,
       approvers: createApproverPolicy(base, { groupId: approverGroupId }),
-      tier0GroupIds: new Set(),
+      privilege: createPrivilegePolicy(base, new Set()),
+      restoreRequestTtlMs: 24 * 3_600_000,
+      staleCaseAgeMs: 7 * 86_400_000,
       resolveActor: createActorResolver({ ...base, onCaseChanged: () => undefined }),
       onCaseChanged: () => undefined,
       answerWithinMs: 2_000,
@@ -162,6 +165,7 @@ describe('decideCase with the real directory and store', () => {
     const log = await store.readDecisionLog(0, 10);
     expect(log.map((r) => [r.result, r.approverName])).toEqual([
       ['refused', 'Megan Bowen'],
+      ['restore-claimed', 'Megan Bowen'],
       ['restored', 'Megan Bowen'],
     ]);
   });

@@ -265,15 +265,17 @@ describe('four eyes on a privileged group', () => {
       ['restore', 'Alex Wilber', 'restore-requested'],
       ['confirm-restore', 'Alex Wilber', 'refused'],
       ['confirm-restore', 'Megan Bowen', 'refused'],
+      ['confirm-restore', 'Megan Bowen', 'restore-claimed'],
       ['confirm-restore', 'Megan Bowen', 'restored'],
     ]);
     expect(log[1]?.reason).toBe('Adele is on call tonight');
-    expect(log[4]).toMatchObject({ reason: 'agreed with Alex', caseVersion: 4 });
-    expect(log[4]?.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(log[4]).toMatchObject({ reason: 'agreed with Alex', caseVersion: 3 });
+    expect(log[5]).toMatchObject({ reason: 'agreed with Alex', caseVersion: 4 });
+    expect(log[5]?.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await verifyDecisionLog(gg.app.store)).toMatchObject({ ok: true });
   });
 
-  it('lets only the requester cancel, and another approver then approve the removal', async () => {
+  it('lets only the requester cancel, and two approvers then approve the removal', async () => {
     gg.sim.directory.removeMember(g.finance, u.patti, u.diego);
     const post = await casePost(gg, 'Patti Fernandez', 'Finance Team');
     expect(textOf(post.card)).toContain('Privileged (tier 0 group)');
@@ -288,9 +290,21 @@ describe('four eyes on a privileged group', () => {
       restoreRequest: null,
     });
 
-    const approved = await clickCurrent(gg, post, megan, 'approve', { reason: 'left Finance' });
-    expect(approved.text).toContain('Removal approved by Megan Bowen');
-    expect(approved.text).toContain('Reason given by Megan Bowen: \\"left Finance\\"');
+    // Approving keeps Patti out of a tier 0 group: that takes two approvers as well.
+    const asked = await clickCurrent(gg, post, megan, 'approve', { reason: 'left Finance' });
+    expect(asked.text).toContain(
+      'Approval of the removal requested by Megan Bowen — needs a second approver',
+    );
+    const again = await clickCurrent(gg, post, megan, 'approve', { reason: 'left Finance' });
+    expect(again.text).toContain(
+      'You asked to approve this removal; a second approver must confirm it.',
+    );
+    const approved = await clickCurrent(gg, post, alex, 'approve', { reason: 'agreed' });
+    expect(approved.text).toMatch(
+      /Removal approved by Alex Wilber at [^"]* · requested by Megan Bowen/,
+    );
+    expect(approved.text).toContain('Approval requested by Megan Bowen: \\"left Finance\\"');
+    expect(approved.text).toContain('Reason given by Alex Wilber: \\"agreed\\"');
     expect(addsOf(gg, g.finance, u.patti)).toHaveLength(0);
   });
 

@@ -5,6 +5,7 @@ import { simulatorConnection, startGraphSimulator } from '../../src/sim/graph-si
 import { SEED } from '../../src/sim/seed-tenant';
 import { lifecycleNotification, postNotifications } from '../fakes/graph-notifications';
 import type { Clock } from '../../src/workflows/ports';
+import { claimRestore } from '../../src/workflows/settle-restore';
 import {
   eventually,
   installInTeam,
@@ -177,12 +178,18 @@ describe('a restore cut off by a crash', () => {
     if (!opened) throw new Error('no case');
     // The state a crash between the claim and Graph's answer leaves behind.
     const by = { id: SEED.users.alex, name: 'Alex Wilber' };
-    const claimed = await gg.app.store.updateCase(opened.id, opened.version, {
-      status: 'restoring',
-      decision: { verb: 'restore', by, at: new Date().toISOString(), reason: null },
-      lastError: null,
-    });
-    expect(claimed?.status).toBe('restoring');
+    const claimed = await claimRestore(
+      {
+        store: gg.app.store,
+        remediation: { addGroupMember: () => Promise.reject(new Error('not called')) },
+        log: gg.app.log,
+        clock,
+        onCaseChanged: () => undefined,
+      },
+      opened,
+      { verb: 'restore', by, reason: null },
+    );
+    expect(claimed?.case.status).toBe('restoring');
     await new Promise((r) => setTimeout(r, 600));
     expect((await gg.app.store.getCase(opened.id))?.status).toBe('restoring');
 

@@ -75,7 +75,7 @@ describe('a click while Graph is slow', () => {
     const post = await casePost(gg, 'Lynne Robbins', 'MFA Required');
     const before = await gg.app.store.getCase(caseIdOf(post));
     const logged = (await gg.app.store.readDecisionLog(0, 1000)).length;
-    const held = gg.sim.hold('POST', 'users/:id/checkMemberGroups');
+    const held = gg.sim.hold('POST', 'directoryObjects/:id/checkMemberGroups');
     try {
       const { value: response, ms } = await timed(() => clickCurrent(gg, post, megan, 'restore'));
       expect(ms).toBeLessThan(BUDGET_MS);
@@ -117,7 +117,7 @@ describe('a click while Graph is slow', () => {
     const log = (await gg.app.store.readDecisionLog(0, 1000)).filter(
       (r) => r.caseId === caseIdOf(post),
     );
-    expect(log.map((r) => r.result)).toEqual(['restored']);
+    expect(log.map((r) => r.result)).toEqual(['restore-claimed', 'restored']);
   });
 
   it('keeps the case "restoring" through a 429 storm with a long Retry-After, then settles with one add', async () => {
@@ -145,7 +145,11 @@ describe('a click while Graph is slow', () => {
     try {
       const response = await clickCurrent(gg, post, alex, 'restore');
       expect(response.text).toContain('Restoring… started by Alex Wilber');
-      await waitForCardText(gg, post, 'Restore by Alex Wilber failed: Graph answered 429');
+      await waitForCardText(
+        gg,
+        post,
+        'Restore by Alex Wilber failed: Microsoft Graph kept throttling GroupGuard (HTTP 429).',
+      );
     } finally {
       storm.release();
     }
@@ -155,6 +159,6 @@ describe('a click while Graph is slow', () => {
     const log = (await gg.app.store.readDecisionLog(0, 1000)).filter(
       (r) => r.caseId === caseIdOf(post),
     );
-    expect(log.map((r) => r.result)).toEqual(['restore-failed']);
+    expect(log.map((r) => r.result)).toEqual(['restore-claimed', 'restore-failed']);
   });
 });

@@ -18,6 +18,7 @@ import { GroupGuardBot } from '../../src/teams/group-guard-bot';
 import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
+import { createPrivilegePolicy } from '../../src/workflows/create-privilege-policy';
 import type { Log, Store } from '../../src/workflows/ports';
 
 const quiet: Log = {
@@ -73,7 +74,9 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
     const actions = cardActions({
       ...base,
       approvers,
-      tier0GroupIds: new Set(),
+      privilege: createPrivilegePolicy(base, new Set()),
+      restoreRequestTtlMs: 24 * 3_600_000,
+      staleCaseAgeMs: 7 * 86_400_000,
       resolveActor: createActorResolver({ ...base, onCaseChanged: () => undefined }),
       onCaseChanged: () => undefined,
       answerWithinMs: 2_000,

@@ -1,4 +1,5 @@
 import type { CaseVerb } from '../../core/case.js';
+import { inertText } from '../../core/inert-text.js';
 import {
   decideWithinBudget,
   type DecideDeps,
@@ -14,7 +15,7 @@ export function noticeFor(outcome: DecisionOutcome, time: TimeFormat): string {
       return '';
     case 'already-decided':
       return d
-        ? `Already decided by ${d.by.name} at ${time(d.at)}. Nothing was changed.`
+        ? `Already decided by ${inertText(d.by.name)} at ${time(d.at)}. Nothing was changed.`
         : 'This case was already decided. Nothing was changed.';
     case 'stale':
       return 'This card was out of date. Here is the current case; nothing was changed.';

@@ -14,6 +14,8 @@ function summary(c: Case): string {
       return 'open';
     case 'restore-requested':
       return `restore requested by ${c.restoreRequest?.by.name}, waiting for a second approver`;
+    case 'approval-requested':
+      return `approval requested by ${c.restoreRequest?.by.name}, waiting for a second approver`;
     case 'restoring':
       return `restore by ${by} in progress`;
     case 'restored':

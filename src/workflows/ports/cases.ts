@@ -14,7 +14,10 @@ export interface CaseUpdate {
 export type DecisionResult =
   | 'approved'
   | 'restore-requested'
+  | 'approval-requested'
   | 'restore-cancelled'
+  /** The case moved to `restoring`: who restores what, written before Graph is called. */
+  | 'restore-claimed'
   | 'restored'
   | 'restore-failed'
   | 'refused';
@@ -56,6 +59,8 @@ export interface DecisionLog {
   appendDecisionLog(entry: DecisionLogEntry): Promise<DecisionRecord>;
   /** Records with `seq` greater than `afterSeq`, oldest first. */
   readDecisionLog(afterSeq: number, limit: number): Promise<DecisionRecord[]>;
+  /** One case's records, oldest first. */
+  readCaseDecisions(caseId: number): Promise<DecisionRecord[]>;
 }
 
 export class CaseNotFoundError extends Error {

@@ -12,6 +12,8 @@ export class RestoreFailedError extends Error {
   constructor(
     message: string,
     readonly requestId: string | null,
+    /** Graph's HTTP status, when Graph answered. */
+    readonly status: number | null = null,
   ) {
     super(message);
   }

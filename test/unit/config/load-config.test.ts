@@ -126,6 +126,8 @@ describe('loadConfig', () => {
       approverGroupId: null,
       tier0GroupIds: [],
       clickAnswerBudgetMs: 2000,
+      restoreRequestTtlMs: 24 * 3_600_000,
+      staleCaseAgeMs: 7 * 86_400_000,
     });
     const config = loadConfig({
       ...live,
@@ -140,6 +142,8 @@ describe('loadConfig', () => {
         '00000000-0000-4000-9000-00000000000b',
       ],
       clickAnswerBudgetMs: 2000,
+      restoreRequestTtlMs: 24 * 3_600_000,
+      staleCaseAgeMs: 7 * 86_400_000,
     });
     expect(problemsOf({ ...live, APPROVER_GROUP_ID: 'SecOps Approvers' }).join()).toMatch(
       /^APPROVER_GROUP_ID: must be a GUID/,
@@ -147,6 +151,21 @@ describe('loadConfig', () => {
     expect(
       problemsOf({ ...live, TIER0_GROUP_IDS: 'tier0,00000000-0000-4000-9000-000000000002' }).join(),
     ).toMatch(/TIER0_GROUP_IDS: not GUIDs: tier0/);
+  });
+
+  it('takes the restore request lifetime and stale case age as minutes, hours or days', () => {
+    expect(
+      loadConfig({ ...live, RESTORE_REQUEST_TTL: '90m', STALE_CASE_AGE: '30d' }).decisions,
+    ).toMatchObject({ restoreRequestTtlMs: 90 * 60_000, staleCaseAgeMs: 30 * 86_400_000 });
+    expect(problemsOf({ ...live, RESTORE_REQUEST_TTL: '24' }).join()).toMatch(
+      /^RESTORE_REQUEST_TTL: must be minutes, hours or days/,
+    );
+    expect(problemsOf({ ...live, RESTORE_REQUEST_TTL: '1m' }).join()).toMatch(
+      /^RESTORE_REQUEST_TTL: must be at least 5m/,
+    );
+    expect(problemsOf({ ...live, STALE_CASE_AGE: '400d' }).join()).toMatch(
+      /^STALE_CASE_AGE: must be at most 365d/,
+    );
   });
 
   it('answers a card click within CLICK_ANSWER_BUDGET_MS, inside the 5 s Teams allows', () => {

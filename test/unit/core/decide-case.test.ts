@@ -161,7 +161,7 @@ describe('checkDecision', () => {
       }
       expect(
         checkDecision(tier0, click('approve', { reason: 'left the team' }), privileged),
-      ).toEqual({ kind: 'proceed', next: 'approved' });
+      ).toEqual({ kind: 'proceed', next: 'approval-requested' });
     });
 
     it('turns the first Restore into a request, not a Graph call', () => {
@@ -210,14 +210,14 @@ describe('checkDecision', () => {
       });
     });
 
-    it('lets another approver approve the removal instead, declining the request', () => {
+    it('lets another approver ask to approve the removal instead, declining the request', () => {
       expect(
         checkDecision(
           requested,
           click('approve', { approver: megan, cardVersion: 4, reason: 'stays out' }),
           privileged,
         ),
-      ).toEqual({ kind: 'proceed', next: 'approved' });
+      ).toEqual({ kind: 'proceed', next: 'approval-requested' });
     });
   });
 });
@@ -255,5 +255,194 @@ describe('verbs on the card', () => {
     ]);
     expect(verbsFor(openCase, { person: megan, isApprover: false }, rules)).toEqual([]);
     expect(verbsFor(openCase, { person: diego, isApprover: true }, rules)).toEqual(['restore']);
+  });
+});
+
+describe('four eyes without loopholes', () => {
+  const HOUR = 3_600_000;
+  const requestedAt = Date.parse(requested.restoreRequest?.at ?? '');
+  const timed = (now: number): DecisionRules => ({
+    ...privileged,
+    timing: { now, restoreRequestTtlMs: 24 * HOUR, staleCaseAgeMs: 7 * 24 * HOUR },
+  });
+  const asMegan = (verb: CaseVerb, extra: Partial<Parameters<typeof checkDecision>[1]> = {}) =>
+    click(verb, { approver: megan, cardVersion: 4, reason: 'agreed', ...extra });
+
+  it('lets a restore request be confirmed until it expires, then by nobody', () => {
+    expect(
+      checkDecision(requested, asMegan('confirm-restore'), timed(requestedAt + 23 * HOUR)),
+    ).toEqual({
+      kind: 'proceed',
+      next: 'restoring',
+    });
+    expect(
+      checkDecision(requested, asMegan('confirm-restore'), timed(requestedAt + 25 * HOUR)),
+    ).toEqual({
+      kind: 'refused',
+      reason:
+        'The restore request by Alex Wilber expired after 1 d, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.',
+    });
+  });
+
+  it('lets anyone clear a request that expired, and a new Restore replace it', () => {
+    const late = timed(requestedAt + 25 * HOUR);
+    expect(checkDecision(requested, asMegan('cancel-restore'), late)).toEqual({
+      kind: 'proceed',
+      next: 'open',
+    });
+    expect(checkDecision(requested, asMegan('restore'), late)).toEqual({
+      kind: 'proceed',
+      next: 'restore-requested',
+    });
+    expect(checkDecision(requested, asMegan('restore'), timed(requestedAt + HOUR))).toMatchObject({
+      kind: 'refused',
+    });
+  });
+
+  it('refuses to confirm a request whose requester is no longer an approver', () => {
+    const soon = timed(requestedAt + HOUR);
+    expect(
+      checkDecision(requested, asMegan('confirm-restore', { requesterIsApprover: false }), soon),
+    ).toEqual({
+      kind: 'refused',
+      reason:
+        'Alex Wilber, who requested this restore, is no longer an approver, so it cannot be confirmed. Cancel it, or click Restore to request it again. Nothing was changed.',
+    });
+    expect(
+      checkDecision(requested, asMegan('confirm-restore', { requesterIsApprover: true }), soon),
+    ).toEqual({ kind: 'proceed', next: 'restoring' });
+  });
+
+  it('asks for a reason typed now on a case older than the stale age, for every decision', () => {
+    const removed = Date.parse(openCase.removedAt);
+    const stale: DecisionRules = {
+      ...rules,
+      timing: {
+        now: removed + 8 * 24 * HOUR,
+        restoreRequestTtlMs: 24 * HOUR,
+        staleCaseAgeMs: 7 * 24 * HOUR,
+      },
+    };
+    for (const verb of ['approve', 'restore'] as const) {
+      expect(checkDecision(openCase, click(verb), stale)).toEqual({
+        kind: 'refused',
+        reason:
+          'This removal is older than 7 d: type a reason for deciding it now, then click again. Nothing was changed.',
+      });
+      expect(checkDecision(openCase, click(verb, { reason: 'checked with HR' }), stale).kind).toBe(
+        'proceed',
+      );
+    }
+    const fresh = { ...stale, timing: { ...stale.timing!, now: removed + 6 * 24 * HOUR } };
+    expect(checkDecision(openCase, click('approve'), fresh)).toEqual({
+      kind: 'proceed',
+      next: 'approved',
+    });
+  });
+
+  it('names hostile names in refusals as inert text', () => {
+    const check = checkDecision(
+      { ...openCase, actor: null, memberName: '[x](https://evil.example)\n<at>Megan</at>' },
+      click('approve'),
+      rules,
+    );
+    expect(check).toEqual({
+      kind: 'refused',
+      reason:
+        'Waiting for the audit log to say who removed ⁅x⁆(https[:]//evil[.]example) ‹at›Megan‹/at›; Approve is possible once it does. Nothing was changed.',
+    });
+  });
+});
+
+describe('approving a privileged removal', () => {
+  const tier0Case: Case = { ...openCase, groupIsRoleAssignable: true };
+  const asked: Case = {
+    ...tier0Case,
+    status: 'approval-requested',
+    version: 4,
+    restoreRequest: { by: alex, at: '2026-11-25T10:01:00.000Z', reason: 'left the team' },
+  };
+
+  it('takes two approvers: the first asks, a different one confirms', () => {
+    expect(checkDecision(tier0Case, click('approve', { reason: 'left' }), privileged)).toEqual({
+      kind: 'proceed',
+      next: 'approval-requested',
+    });
+    const mine = click('approve', { cardVersion: 4, reason: 'again' });
+    expect(checkDecision(asked, mine, privileged)).toEqual({
+      kind: 'refused',
+      reason: 'You asked to approve this removal; a second approver must confirm it.',
+    });
+    const second = click('approve', { cardVersion: 4, approver: megan, reason: 'agreed' });
+    expect(checkDecision(asked, second, privileged)).toEqual({ kind: 'proceed', next: 'approved' });
+  });
+
+  it('lets only the one who asked cancel, and anyone turn it into a restore request', () => {
+    const cancel = (by: typeof alex) => click('cancel-restore', { cardVersion: 4, approver: by });
+    expect(checkDecision(asked, cancel(megan), privileged)).toEqual({
+      kind: 'refused',
+      reason: 'Only Alex Wilber, who asked to approve the removal, can cancel it.',
+    });
+    expect(checkDecision(asked, cancel(alex), privileged)).toEqual({
+      kind: 'proceed',
+      next: 'open',
+    });
+    expect(
+      checkDecision(
+        asked,
+        click('restore', { cardVersion: 4, approver: megan, reason: 'no' }),
+        privileged,
+      ),
+    ).toEqual({ kind: 'proceed', next: 'restore-requested' });
+    expect(verbsOnCard(asked, privileged)).toEqual(['approve', 'restore', 'cancel-restore']);
+  });
+
+  it('turns an approval on a pending restore request into an approval request', () => {
+    expect(
+      checkDecision(
+        requested,
+        click('approve', { cardVersion: 4, approver: megan, reason: 'no' }),
+        privileged,
+      ),
+    ).toEqual({ kind: 'proceed', next: 'approval-requested' });
+  });
+});
+
+describe('a pending approval request', () => {
+  const HOUR = 3_600_000;
+  const asked: Case = {
+    ...openCase,
+    groupIsRoleAssignable: true,
+    status: 'approval-requested',
+    version: 4,
+    restoreRequest: { by: alex, at: '2026-11-25T10:01:00.000Z', reason: 'left the team' },
+  };
+  const at = (now: number): DecisionRules => ({
+    ...privileged,
+    timing: { now, restoreRequestTtlMs: 24 * HOUR, staleCaseAgeMs: 30 * 24 * HOUR },
+  });
+  const second = (extra: Partial<Parameters<typeof checkDecision>[1]> = {}) =>
+    click('approve', { cardVersion: 4, approver: megan, reason: 'agreed', ...extra });
+  const askedAt = Date.parse('2026-11-25T10:01:00.000Z');
+
+  it('is confirmed only while it stands: once expired or its asker gone, Approve asks anew', () => {
+    expect(checkDecision(asked, second(), at(askedAt + HOUR))).toEqual({
+      kind: 'proceed',
+      next: 'approved',
+    });
+    expect(checkDecision(asked, second(), at(askedAt + 25 * HOUR))).toEqual({
+      kind: 'proceed',
+      next: 'approval-requested',
+    });
+    expect(
+      checkDecision(asked, second({ requesterIsApprover: false }), at(askedAt + HOUR)),
+    ).toEqual({ kind: 'proceed', next: 'approval-requested' });
+    expect(
+      checkDecision(
+        asked,
+        click('cancel-restore', { cardVersion: 4, approver: megan }),
+        at(askedAt + 25 * HOUR),
+      ),
+    ).toEqual({ kind: 'proceed', next: 'open' });
   });
 });

@@ -141,6 +141,28 @@ describe('graph simulator: directory reads', () => {
     expect(r.status).toBe(200);
     expect(r.body.value).toEqual([SEED.groups.finance]);
   });
+
+  // learn.microsoft.com/graph/api/directoryobject-checkmembergroups: users and groups, transitive.
+  it('answers checkMemberGroups for a group nested two levels deep, on /directoryObjects', async () => {
+    sim.directory.addMember(SEED.groups.finance, SEED.groups.mfaRequired, SEED.users.diego);
+    sim.directory.addMember(SEED.groups.secOpsApprovers, SEED.groups.finance, SEED.users.diego);
+    try {
+      const r = await client.call(
+        'POST',
+        `/v1.0/directoryObjects/${SEED.groups.mfaRequired}/checkMemberGroups`,
+        { token, body: { groupIds: [SEED.groups.secOpsApprovers, SEED.groups.tier0] } },
+      );
+      expect(r.status).toBe(200);
+      expect(r.body.value).toEqual([SEED.groups.secOpsApprovers]);
+    } finally {
+      sim.directory.removeMember(
+        SEED.groups.secOpsApprovers,
+        SEED.groups.finance,
+        SEED.users.diego,
+      );
+      sim.directory.removeMember(SEED.groups.finance, SEED.groups.mfaRequired, SEED.users.diego);
+    }
+  });
 });
 
 describe('graph simulator: membership writes and audit', () => {

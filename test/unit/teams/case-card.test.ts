@@ -230,8 +230,8 @@ describe('case card', () => {
         ctx,
       ),
     );
-    expect(card).toContain('${groupName} { {evil}}');
-    expect(card).toContain('\\"${caseId}\\"');
+    expect(card).toContain('$❴groupName❵ ❴❴evil❵❵');
+    expect(card).toContain('\\"$❴caseId❵\\"');
   });
 
   it('keeps a name or reason shaped like a link or a Teams date from becoming one', () => {
@@ -256,7 +256,7 @@ describe('case card', () => {
     expect(card).not.toMatch(/\]\(/);
     expect(card).not.toContain('{{DATE(2030');
     expect(card).not.toContain('<at>');
-    expect(card).toContain('[Verify your account] (https://evil.example)');
+    expect(card).toContain('⁅Verify your account⁆(https[:]//evil[.]example)');
     expect(card).toContain('{{DATE(2026-11-25T10:02:00Z, SHORT)}}');
   });
 
