@@ -8,6 +8,7 @@ import {
   type LocalIdentityProvider,
 } from '../fakes/local-identity-provider';
 import {
+  TEAMS_TENANT_ID,
   botInstalledInTeam,
   postActivity,
   teamsBot,
@@ -39,8 +40,13 @@ export async function startGroupGuard(
   overrides: AppOverrides = {},
   /** A simulator the test runs itself (with GRAPH_SIMULATOR_CONNECTION_FILE in `env`). */
   externalSimulator?: GraphSimulator,
+  harness: { keyEndorsements?: readonly string[] } = {},
 ): Promise<GroupGuardUnderTest> {
-  const idp = await startLocalIdentityProvider({ clientId: APP_ID, clientSecret: APP_PASSWORD });
+  const idp = await startLocalIdentityProvider({
+    clientId: APP_ID,
+    clientSecret: APP_PASSWORD,
+    endorsements: harness.keyEndorsements,
+  });
   const connector = await startFakeBotConnector({
     identityProvider: idp,
     faults: { retryAfterSeconds: 0 },
@@ -51,6 +57,9 @@ export async function startGroupGuard(
     DATA_DIR: ':memory:',
     LOG_LEVEL: 'silent',
     WORKER_POLL_INTERVAL_MS: '50',
+    // The fake connector stands where Teams' connector does; only Teams in this tenant is heard.
+    TEAMS_SERVICE_URL_ORIGINS: new URL(connector.serviceUrl).origin,
+    MicrosoftAppTenantId: TEAMS_TENANT_ID,
     ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])),
     ...env,
   };
