@@ -134,7 +134,7 @@ export async function createApp(
     }),
     demoTenant: graph.demoTenant,
     cardContext,
-    tenantId: config.graph.mode === 'live' ? config.graph.tenantId : null,
+    tenantId: config.teams.tenantId,
   });
 
   let publicUrl = config.publicUrl ?? '';

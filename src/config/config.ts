@@ -9,6 +9,12 @@ export interface TeamsConfig {
   authEnabled: boolean;
   appId: string;
   settings: BotAuthSettings;
+  /** With authentication on, activities from any other tenant's Teams are ignored. */
+  tenantId: string | null;
+  /** `iss` of Bot Framework channel tokens; tokens from any other issuer are refused. */
+  channelIssuer: string;
+  /** Origins of the Teams connector: a serviceUrl elsewhere is refused, never stored or called. */
+  serviceUrlOrigins: string[];
 }
 
 export type GraphConfig =

@@ -31,6 +31,8 @@ const LIVE_GRAPH_SETTINGS = [
   'AZURE_CLIENT_CERTIFICATE_PATH',
 ] as const;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+/** botbuilder's AuthenticationConstants.ToBotFromChannelTokenIssuer (public cloud). */
+const BOT_FRAMEWORK_CHANNEL_ISSUER = 'https://api.botframework.com';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const schema = z.object({
@@ -57,6 +59,8 @@ const schema = z.object({
   SUBSCRIPTION_RENEW_BEFORE_MINUTES: z.coerce.number().int().min(1).max(41_760).default(1_440),
   SUBSCRIPTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   GRAPH_SIMULATOR_CONNECTION_FILE: z.string().min(1).optional(),
+  // The public cloud's Teams connector; docs/configuration.md lists the sovereign ones.
+  TEAMS_SERVICE_URL_ORIGINS: z.string().default('https://smba.trafficmanager.net'),
   MicrosoftAppId: z.string().optional(),
   MicrosoftAppType: z
     .string()
@@ -158,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
       'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
     );
   }
+  const serviceUrlOrigins = readServiceUrlOrigins(v.TEAMS_SERVICE_URL_ORIGINS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -168,7 +173,17 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL ?? null,
     logLevel: v.LOG_LEVEL,
-    teams: { authEnabled, appId, settings },
+    teams: {
+      authEnabled,
+      appId,
+      settings,
+      tenantId:
+        graph.mode === 'live'
+          ? graph.tenantId.toLowerCase()
+          : (clean.MicrosoftAppTenantId?.toLowerCase() ?? null),
+      channelIssuer: clean.ToBotFromChannelTokenIssuer ?? BOT_FRAMEWORK_CHANNEL_ISSUER,
+      serviceUrlOrigins,
+    },
     graph,
     decisions: {
       approverGroupId: v.APPROVER_GROUP_ID?.toLowerCase() ?? null,
@@ -186,6 +201,32 @@ export function loadConfig(env: Env = process.env): Config {
         ? v.PLAYGROUND_PORT
         : null,
   };
+}
+
+/** https origins only; plain http only on loopback, where a local connector stands in. */
+function readServiceUrlOrigins(raw: string, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: not a URL: ${entry}`);
+      continue;
+    }
+    const loopback = LOOPBACK_HOSTS.has(url.hostname.replace(/^\[|\]$/g, ''));
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: must be https (got ${entry})`);
+    } else if (url.pathname !== '/' || url.search || url.username) {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: an origin has no path (got ${entry})`);
+    } else origins.push(url.origin);
+  }
+  if (origins.length === 0 && !problems.some((p) => p.startsWith('TEAMS_SERVICE_URL_ORIGINS')))
+    problems.push('TEAMS_SERVICE_URL_ORIGINS: name at least one Teams connector origin');
+  return origins;
 }
 
 function readGraphConfig(

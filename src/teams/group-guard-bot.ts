@@ -35,7 +35,7 @@ export interface GroupGuardBotDeps {
   cardActions: ReadonlyMap<string, CardAction>;
   demoTenant: DemoTenant | null;
   cardContext: () => Promise<CardContext>;
-  /** The tenant GroupGuard guards (live); activities from any other tenant are refused. */
+  /** The tenant whose Teams GroupGuard serves; activities from any other tenant are refused. */
   tenantId: string | null;
 }
 

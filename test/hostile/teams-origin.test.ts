@@ -1,13 +1,20 @@
+import { Writable } from 'node:stream';
 import { SEED } from '../../src/sim/seed-tenant';
 import { casePost } from '../e2e/case-cards';
 import {
   APP_ID,
+  eventually,
   installInTeam,
   startGroupGuard,
   teamsUser,
   type GroupGuardUnderTest,
 } from '../e2e/start-groupguard';
-import { TEAMS_TENANT_ID, channelMessage, postActivity } from '../fakes/teams-activities';
+import {
+  TEAMS_TENANT_ID,
+  botInstalledInTeam,
+  channelMessage,
+  postActivity,
+} from '../fakes/teams-activities';
 
 const alex = teamsUser('Alex Wilber', SEED.users.alex);
 const ATTACKER = 'https://attacker.example/';
@@ -21,11 +28,20 @@ const FOREIGN_TENANT = '11111111-2222-4333-8444-555555555555';
  */
 describe('hostile Teams origins', () => {
   let gg: GroupGuardUnderTest;
+  const logged: string[] = [];
 
   beforeAll(async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logDestination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString());
+        done();
+      },
+    });
     // Bot Framework's signing keys are endorsed for several channels, not only msteams.
-    gg = await startGroupGuard({}, {}, undefined, { keyEndorsements: ['msteams', 'webchat'] });
+    gg = await startGroupGuard({ LOG_LEVEL: 'warn' }, { logDestination }, undefined, {
+      keyEndorsements: ['msteams', 'webchat'],
+    });
     await installInTeam(gg, alex);
   });
   afterAll(async () => {
@@ -107,6 +123,16 @@ describe('hostile Teams origins', () => {
       channelData: { ...message('help').channelData, tenant: { id: FOREIGN_TENANT } },
     };
     expect((await signed(foreign, gg.connector.serviceUrl)).status).toBe(200);
+    const otherTeam = { id: '19:foreign-team@thread.tacv2', name: 'Elsewhere' };
+    for (const install of botInstalledInTeam({
+      from: alex,
+      serviceUrl: gg.connector.serviceUrl,
+      bot: gg.bot,
+      tenantId: FOREIGN_TENANT,
+      team: otherTeam,
+    })) {
+      expect((await signed(install, gg.connector.serviceUrl)).status).toBe(200);
+    }
     expect(gg.connector.requests.length).toBe(calls);
     expect(await gg.app.store.getAlertChannel()).toEqual(before);
   });
@@ -115,5 +141,20 @@ describe('hostile Teams origins', () => {
     const calls = repliesSoFar();
     expect((await signed(message('help'), gg.connector.serviceUrl)).status).toBe(200);
     expect(gg.connector.requests.length).toBeGreaterThan(calls);
+  });
+
+  it('never calls a serviceUrl outside the Teams connector hosts that reached the database', async () => {
+    const channel = await gg.app.store.getAlertChannel();
+    if (!channel) throw new Error('expected a bound alert channel');
+    await gg.app.store.clearAlertChannel(channel.teamId);
+    await gg.app.store.claimAlertChannel({ ...channel, serviceUrl: ATTACKER });
+    const calls = gg.connector.requests.length;
+    gg.sim.directory.removeMember(SEED.groups.finance, SEED.users.isaiah, SEED.users.diego);
+    await eventually(
+      async () => logged.some((line) => line.includes('serviceUrl is not a Teams connector')),
+      'the outbox to refuse the stored serviceUrl',
+    );
+    expect(logged.join('')).not.toContain('loopback-guard');
+    expect(gg.connector.requests.length).toBe(calls);
   });
 });
