@@ -21,6 +21,7 @@ import { acceptNotifications } from './workflows/accept-notifications.js';
 import { createBackgroundTasks } from './workflows/background-tasks.js';
 import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
+import { createAlertChannelBinding } from './workflows/create-alert-channel-binding.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
@@ -116,6 +117,12 @@ export async function createApp(
     tier0GroupIds,
     audience: await store.listCardAudience(MAX_REFRESH_USERS),
   });
+  const alertChannel = createAlertChannelBinding({
+    store,
+    log,
+    pinned: config.alertChannelPin,
+    approvers,
+  });
   const adapter = createTeamsAdapter(config.teams, secrets, log, overrides.botCredentialsFactory);
   const messenger = createTeamsMessenger(adapter, config.teams, cardContext);
   const bot = new GroupGuardBot({
@@ -135,6 +142,7 @@ export async function createApp(
     demoTenant: graph.demoTenant,
     cardContext,
     tenantId: config.teams.tenantId,
+    alertChannel,
   });
 
   let publicUrl = config.publicUrl ?? '';
@@ -166,7 +174,7 @@ export async function createApp(
         notifications,
       ),
     lifecycleEvents,
-    readiness: () => checkReadiness(ctx),
+    readiness: () => checkReadiness({ ...ctx, alertChannelPin: config.alertChannelPin }),
   });
 
   const startLoops = () => {
@@ -201,6 +209,7 @@ export async function createApp(
       await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
       const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
       publicUrl = config.publicUrl ?? url;
+      await alertChannel.enforcePin();
       const outcome = await retryWithBackoff(
         'graph subscription reconciliation',
         () => ensureSubscription(base, publicUrl, subscriptionPolicy),

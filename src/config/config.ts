@@ -58,6 +58,8 @@ export interface Config {
   };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
+  /** ALERT_TEAM_ID and ALERT_CHANNEL_ID: cards go to this channel only; null: the first team to install. */
+  alertChannelPin: { teamId: string; channelId: string } | null;
   /** Demo only: where the Agents Playground listens; null turns it off. */
   playgroundPort: number | null;
 }

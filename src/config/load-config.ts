@@ -35,6 +35,10 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 const BOT_FRAMEWORK_CHANNEL_ISSUER = 'https://api.botframework.com';
 
 const port = z.coerce.number().int().min(0).max(65535);
+// Teams team and channel ids, as in channelData: `19:…@thread.tacv2` (or `@thread.skype`).
+const teamsThreadId = z
+  .string()
+  .regex(/^19:[^\s@;]+@thread\.(tacv2|skype)$/, 'must be a Teams id like 19:…@thread.tacv2');
 const schema = z.object({
   PORT: port.default(3978),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -61,6 +65,8 @@ const schema = z.object({
   GRAPH_SIMULATOR_CONNECTION_FILE: z.string().min(1).optional(),
   // The public cloud's Teams connector; docs/configuration.md lists the sovereign ones.
   TEAMS_SERVICE_URL_ORIGINS: z.string().default('https://smba.trafficmanager.net'),
+  ALERT_TEAM_ID: teamsThreadId.optional(),
+  ALERT_CHANNEL_ID: teamsThreadId.optional(),
   MicrosoftAppId: z.string().optional(),
   MicrosoftAppType: z
     .string()
@@ -162,6 +168,11 @@ export function loadConfig(env: Env = process.env): Config {
       'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
     );
   }
+  if ((v.ALERT_TEAM_ID === undefined) !== (v.ALERT_CHANNEL_ID === undefined)) {
+    problems.push(
+      `${v.ALERT_TEAM_ID ? 'ALERT_CHANNEL_ID' : 'ALERT_TEAM_ID'}: pinning the alert channel needs ALERT_TEAM_ID and ALERT_CHANNEL_ID`,
+    );
+  }
   const serviceUrlOrigins = readServiceUrlOrigins(v.TEAMS_SERVICE_URL_ORIGINS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -196,6 +207,10 @@ export function loadConfig(env: Env = process.env): Config {
       renewBeforeMinutes: v.SUBSCRIPTION_RENEW_BEFORE_MINUTES,
       checkIntervalMs: v.SUBSCRIPTION_CHECK_INTERVAL_MS,
     },
+    alertChannelPin:
+      v.ALERT_TEAM_ID && v.ALERT_CHANNEL_ID
+        ? { teamId: v.ALERT_TEAM_ID, channelId: v.ALERT_CHANNEL_ID }
+        : null,
     playgroundPort:
       !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on'
         ? v.PLAYGROUND_PORT

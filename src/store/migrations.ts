@@ -106,4 +106,7 @@ export const migrations: string[] = [
     bound_at timestamptz NOT NULL DEFAULT now()
   );
   `,
+  `
+  ALTER TABLE alert_channel ADD COLUMN unbound_at timestamptz;
+  `,
 ];

@@ -2,6 +2,7 @@ import type { Case, CardRef, GroupProfile } from '../core/case.js';
 import { GENESIS_HASH, hashDecisionRecord } from '../workflows/decision-log.js';
 import type {
   AlertChannel,
+  AlertChannelBinding,
   CaseUpdate,
   DecisionLogEntry,
   DecisionRecord,
@@ -130,6 +131,21 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       [caseId, version],
     );
 
+  const getAlertChannelBinding = async (): Promise<AlertChannelBinding> => {
+    const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');
+    const row = rows[0];
+    if (!row) return { status: 'unset' };
+    const channel = {
+      serviceUrl: String(row.service_url),
+      tenantId: String(row.tenant_id),
+      teamId: String(row.team_id),
+      channelId: String(row.channel_id),
+    };
+    return row.unbound_at
+      ? { status: 'unbound', channel, since: new Date(row.unbound_at as string).toISOString() }
+      : { status: 'bound', channel };
+  };
+
   return {
     ping: async () => {
       await driver.query('SELECT 1');
@@ -138,34 +154,38 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     withLock: (key, wait, fn) => driver.withLock(key, wait, fn),
 
     getAlertChannel: async () => {
-      const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');
-      const row = rows[0];
-      return row
-        ? {
-            serviceUrl: String(row.service_url),
-            tenantId: String(row.tenant_id),
-            teamId: String(row.team_id),
-            channelId: String(row.channel_id),
-          }
-        : null;
+      const binding = await getAlertChannelBinding();
+      return binding.status === 'bound' ? binding.channel : null;
     },
-    clearAlertChannel: async (teamId) => {
+    getAlertChannelBinding,
+    unbindAlertChannel: async (teamId) => {
       const { rows } = await driver.query(
-        'DELETE FROM alert_channel WHERE team_id = $1 RETURNING id',
+        `UPDATE alert_channel SET unbound_at = now(), updated_at = now()
+         WHERE team_id = $1 AND unbound_at IS NULL RETURNING id`,
         [teamId],
       );
       return rows.length > 0;
     },
     claimAlertChannel: async (channel: AlertChannel) => {
-      const { rows } = await driver.query<{ inserted: boolean }>(
-        `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, updated_at = now()
-           WHERE alert_channel.team_id = EXCLUDED.team_id AND alert_channel.channel_id = EXCLUDED.channel_id
-         RETURNING (xmax = 0) AS inserted`,
+      const { rows } = await driver.query<{ inserted: boolean; was_unbound: boolean | null }>(
+        `WITH before AS (SELECT unbound_at FROM alert_channel WHERE id = 1)
+         INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, unbound_at = NULL, updated_at = now()
+           WHERE alert_channel.team_id = EXCLUDED.team_id
+             AND (alert_channel.channel_id = EXCLUDED.channel_id OR alert_channel.unbound_at IS NOT NULL)
+         RETURNING (xmax = 0) AS inserted, (SELECT unbound_at IS NOT NULL FROM before) AS was_unbound`,
         [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
       );
       const row = rows[0];
-      return !row ? 'taken' : row.inserted ? 'bound' : 'refreshed';
+      return !row ? 'taken' : row.inserted || row.was_unbound ? 'bound' : 'refreshed';
+    },
+    setAlertChannel: async (channel: AlertChannel) => {
+      await driver.query(
+        `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, tenant_id = EXCLUDED.tenant_id,
+           team_id = EXCLUDED.team_id, channel_id = EXCLUDED.channel_id, unbound_at = NULL, updated_at = now()`,
+        [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+      );
     },
 
     bindTenant: async (tenant) => {

@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { cleanReason } from '../core/decision-reason.js';
+import type { AlertChannelBinder } from '../workflows/create-alert-channel-binding.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
 import {
   CaseNotFoundError,
@@ -37,6 +38,7 @@ export interface GroupGuardBotDeps {
   cardContext: () => Promise<CardContext>;
   /** The tenant whose Teams GroupGuard serves; activities from any other tenant are refused. */
   tenantId: string | null;
+  alertChannel: AlertChannelBinder;
 }
 
 const positiveInt = z
@@ -151,6 +153,13 @@ export class GroupGuardBot extends TeamsActivityHandler {
       if (botAdded) await this.bindChannel(ctx);
       await next();
     });
+    this.onMembersRemoved(async (ctx, next) => {
+      const botRemoved = ctx.activity.membersRemoved?.some(
+        (m) => m.id === ctx.activity.recipient.id,
+      );
+      if (botRemoved) await this.unbindChannel(ctx);
+      await next();
+    });
     this.onMessage(async (ctx, next) => {
       await this.handleMessage(ctx);
       await next();
@@ -179,24 +188,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
       .catch((error: unknown) => this.deps.log.warn({ err: error }, 'teams user not recorded'));
   }
 
-  /**
-   * The first team to install the bot (or post to it) gets the alerts and keeps them until the
-   * bot is removed from that team: installing the app elsewhere must not redirect security alerts.
-   */
   private async bindChannel(ctx: TurnContext): Promise<void> {
     const channel = alertChannelOf(ctx.activity);
-    if (!channel) return;
-    if ((await this.deps.store.claimAlertChannel(channel)) !== 'bound') return;
-    this.deps.log.info(
-      { teamId: channel.teamId, channelId: channel.channelId },
-      'alert channel bound',
-    );
+    if (channel) await this.deps.alertChannel.offer(channel);
   }
 
   private async unbindChannel(ctx: TurnContext): Promise<void> {
     const teamId = alertChannelOf(ctx.activity)?.teamId;
-    if (!teamId || !(await this.deps.store.clearAlertChannel(teamId))) return;
-    this.deps.log.warn({ teamId }, 'bot removed from the alert team, alert channel unbound');
+    if (teamId) await this.deps.alertChannel.release(teamId);
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
@@ -270,8 +269,9 @@ export class GroupGuardBot extends TeamsActivityHandler {
     // Set once the clicker is known to belong to this organization: only then may they see the case.
     let approver: Person | null = null;
     try {
+      const binding = await this.deps.store.getAlertChannelBinding();
       const expectedTenant =
-        this.deps.tenantId ?? (await this.deps.store.getAlertChannel())?.tenantId ?? null;
+        this.deps.tenantId ?? (binding.status === 'unset' ? null : binding.channel.tenantId);
       const tenant = tenantOf(ctx.activity);
       if (expectedTenant && tenant?.toLowerCase() !== expectedTenant.toLowerCase()) {
         return messageResponse(

@@ -1,16 +1,23 @@
-import type { Clock, Locks, Log, SubscriptionStore } from './ports/index.js';
+import { describeAlertChannel, type PinnedAlertChannel } from './create-alert-channel-binding.js';
+import type { ChannelStore, Clock, Locks, Log, SubscriptionStore } from './ports/index.js';
 
 export interface Readiness {
   ready: boolean;
   /** One entry per dependency: "ok" or what is wrong with it. */
   checks: Record<string, string>;
+  /**
+   * "ok" or why cards wait. Not part of `ready`: taking GroupGuard out of service would also
+   * stop the install or command that binds the channel again.
+   */
+  alertChannel: string;
 }
 
 /** Ready only when the store answers and Graph has a live subscription to notify us through. */
 export async function checkReadiness(deps: {
-  store: Locks & SubscriptionStore;
+  store: Locks & SubscriptionStore & ChannelStore;
   log: Log;
   clock: Clock;
+  alertChannelPin: PinnedAlertChannel | null;
 }): Promise<Readiness> {
   const checks: Record<string, string> = {};
   try {
@@ -26,5 +33,9 @@ export async function checkReadiness(deps: {
     : Date.parse(subscription.expiresAt) <= deps.clock.now().getTime()
       ? 'expired'
       : 'ok';
-  return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  const alertChannel = await deps.store
+    .getAlertChannelBinding()
+    .then((binding) => describeAlertChannel(binding, deps.alertChannelPin))
+    .catch(() => 'unknown: the store did not answer');
+  return { ready: Object.values(checks).every((c) => c === 'ok'), checks, alertChannel };
 }

@@ -26,7 +26,7 @@ describe('the alert channel', () => {
     expect(await gg.app.store.getAlertChannel()).toMatchObject({ teamId: secops.id });
   });
 
-  it('is released when the bot leaves that team, so the next install takes it', async () => {
+  it('is unbound when the bot leaves that team; another install does not take it, the same team back does', async () => {
     const [, otherInstall] = install(other);
     expect((await gg.send({ ...otherInstall, action: 'remove' })).status).toBe(200);
     expect(await gg.app.store.getAlertChannel()).toMatchObject({ teamId: secops.id });
@@ -36,6 +36,9 @@ describe('the alert channel', () => {
     expect(await gg.app.store.getAlertChannel()).toBeNull();
 
     for (const activity of install(other)) await gg.send(activity);
-    expect(await gg.app.store.getAlertChannel()).toMatchObject({ teamId: other.id });
+    expect(await gg.app.store.getAlertChannel()).toBeNull();
+
+    for (const activity of install(secops)) await gg.send(activity);
+    expect(await gg.app.store.getAlertChannel()).toMatchObject({ teamId: secops.id });
   });
 });

@@ -17,6 +17,7 @@ import { commands } from '../../src/teams/commands/index';
 import { GroupGuardBot } from '../../src/teams/group-guard-bot';
 import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
+import { createAlertChannelBinding } from '../../src/workflows/create-alert-channel-binding';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
 import type { Log, Store } from '../../src/workflows/ports';
 
@@ -94,6 +95,7 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
           audience: [],
         }),
         tenantId: mode === 'live' ? SEED.tenantId : null,
+        alertChannel: createAlertChannelBinding({ store, log: quiet, pinned: null, approvers }),
       });
   });
   afterAll(async () => {

@@ -146,8 +146,7 @@ describe('hostile Teams origins', () => {
   it('never calls a serviceUrl outside the Teams connector hosts that reached the database', async () => {
     const channel = await gg.app.store.getAlertChannel();
     if (!channel) throw new Error('expected a bound alert channel');
-    await gg.app.store.clearAlertChannel(channel.teamId);
-    await gg.app.store.claimAlertChannel({ ...channel, serviceUrl: ATTACKER });
+    await gg.app.store.setAlertChannel({ ...channel, serviceUrl: ATTACKER });
     const calls = gg.connector.requests.length;
     gg.sim.directory.removeMember(SEED.groups.finance, SEED.users.isaiah, SEED.users.diego);
     await eventually(

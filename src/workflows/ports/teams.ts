@@ -8,15 +8,26 @@ export interface AlertChannel {
   channelId: string;
 }
 
+/** Where the alert channel stands: never bound, bound, or unbound when the bot left its team. */
+export type AlertChannelBinding =
+  | { status: 'unset' }
+  | { status: 'bound'; channel: AlertChannel }
+  | { status: 'unbound'; channel: AlertChannel; since: string };
+
 export interface ChannelStore {
+  /** The bound alert channel; null while none is (cards wait in the outbox). */
   getAlertChannel(): Promise<AlertChannel | null>;
+  getAlertChannelBinding(): Promise<AlertChannelBinding>;
   /**
-   * Binds the channel if none is bound (atomically, across replicas); for the bound channel,
-   * refreshes its serviceUrl; otherwise leaves the binding alone.
+   * Binds the channel if none ever was (atomically, across replicas); for the bound channel,
+   * refreshes its serviceUrl; rebinds an unbound one only for the same team, in its old
+   * channel. Anything else leaves the binding alone: a new install never takes it.
    */
   claimAlertChannel(channel: AlertChannel): Promise<'bound' | 'refreshed' | 'taken'>;
-  /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
-  clearAlertChannel(teamId: string): Promise<boolean>;
+  /** Binds this channel whatever was bound: an approver's choice, or the configured pin. */
+  setAlertChannel(channel: AlertChannel): Promise<void>;
+  /** Marks the alert channel unbound if it belongs to `teamId`; true when it did. */
+  unbindAlertChannel(teamId: string): Promise<boolean>;
 }
 
 /** Someone Teams sent us an activity from; the MRI is what card `refresh.userIds` wants. */

@@ -104,6 +104,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('pins the alert channel only with a Teams team id and channel id together', () => {
+    const pin = {
+      ALERT_TEAM_ID: '19:abc-DEF_123@thread.tacv2',
+      ALERT_CHANNEL_ID: '19:alerts@thread.skype',
+    };
+    expect(loadConfig({ ...live, ...pin }).alertChannelPin).toEqual({
+      teamId: pin.ALERT_TEAM_ID,
+      channelId: pin.ALERT_CHANNEL_ID,
+    });
+    expect(loadConfig(live).alertChannelPin).toBeNull();
+    expect(problemsOf({ ...live, ALERT_TEAM_ID: pin.ALERT_TEAM_ID })).toEqual([
+      expect.stringMatching(/^ALERT_CHANNEL_ID: .*needs ALERT_TEAM_ID and ALERT_CHANNEL_ID/),
+    ]);
+    expect(problemsOf({ ...live, ...pin, ALERT_CHANNEL_ID: 'General' })).toEqual([
+      expect.stringMatching(/^ALERT_CHANNEL_ID: must be a Teams id/),
+    ]);
+  });
+
   it('refuses an http public URL in live mode', () => {
     expect(problemsOf({ ...live, PUBLIC_URL: 'http://groupguard.example.com' }).join()).toMatch(
       /PUBLIC_URL: must be https/,
