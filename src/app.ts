@@ -58,7 +58,7 @@ export interface App {
   readonly store: Store;
   readonly simulator: GraphSimulator | null;
   /** Listens, reconciles the Graph subscription, takes the baseline, starts the workers. */
-  start(): Promise<{ url: string }>;
+  start(): Promise<{ url: string; operationsUrl: string | null }>;
   stop(): Promise<void>;
 }
 
@@ -157,7 +157,9 @@ export async function createApp(
     kick: wake('lifecycle'),
   });
   const reportedUnknown = new Set<string>();
-  const server = createHttpServer({
+  // Demo has no bot authentication: a page that rebinds its DNS name to 127.0.0.1 must not reach it.
+  let demoHosts: Set<string> | null = null;
+  const { server, operations } = createHttpServer({
     log,
     metrics: ctx.metrics,
     processTeamsRequest: (req, res) => adapter.process(req, res, (turn) => bot.run(turn)),
@@ -175,6 +177,9 @@ export async function createApp(
       ),
     lifecycleEvents,
     readiness: () => checkReadiness({ ...ctx, alertChannelPin: config.alertChannelPin }),
+    hostAllowed: config.teams.authEnabled ? null : (host) => demoHosts?.has(host) ?? false,
+    operationsToken: ctx.secrets.metricsToken,
+    separateOperations: config.operations !== null,
   });
 
   const startLoops = () => {
@@ -207,7 +212,15 @@ export async function createApp(
     simulator: graph.simulator,
     async start() {
       await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-      const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://${config.host}:${port}`;
+      demoHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+      let operationsUrl: string | null = null;
+      if (operations && config.operations) {
+        const { port: opsPort, host: opsHost } = config.operations;
+        await new Promise<void>((resolve) => operations.listen(opsPort, opsHost, resolve));
+        operationsUrl = `http://${opsHost}:${(operations.address() as AddressInfo).port}`;
+      }
       publicUrl = config.publicUrl ?? url;
       await alertChannel.enforcePin();
       const outcome = await retryWithBackoff(
@@ -219,12 +232,20 @@ export async function createApp(
       // The first sweep is the baseline, or catches up on what happened while we were down.
       await sweep('event');
       startLoops();
-      return { url };
+      return { url, operationsUrl };
     },
     async stop() {
       // Stop taking work first: no new requests, then let the loops finish what is in flight.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.server.closeIdleConnections();
+      const closed = Promise.all(
+        [server, operations].map(
+          (s) =>
+            s &&
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.server.closeIdleConnections();
+            }),
+        ),
+      );
       // A decision past its click's budget settles first; one cut off here is a crash to recovery.
       if (!(await tasks.drain(STOP_WAIT_MS))) {
         log.warn(

@@ -58,6 +58,8 @@ export interface Config {
   };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
+  /** METRICS_PORT / METRICS_HOST: /metrics and /readyz on their own listener; null: on `port`. */
+  operations: { port: number; host: string } | null;
   /** ALERT_TEAM_ID and ALERT_CHANNEL_ID: cards go to this channel only; null: the first team to install. */
   alertChannelPin: { teamId: string; channelId: string } | null;
   /** Demo only: where the Agents Playground listens; null turns it off. */
@@ -69,6 +71,8 @@ export interface Secrets {
   /** botbuilder's `MicrosoftAppPassword` and `CertificatePrivateKey`, when given. */
   bot: BotAuthSettings;
   graph: { clientSecret: string | null };
+  /** METRICS_TOKEN: the bearer token /metrics and /readyz want, when set. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {

@@ -65,6 +65,10 @@ const schema = z.object({
   GRAPH_SIMULATOR_CONNECTION_FILE: z.string().min(1).optional(),
   // The public cloud's Teams connector; docs/configuration.md lists the sovereign ones.
   TEAMS_SERVICE_URL_ORIGINS: z.string().default('https://smba.trafficmanager.net'),
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).optional(),
+  // Never echoed: zod's message names the length only.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ALERT_TEAM_ID: teamsThreadId.optional(),
   ALERT_CHANNEL_ID: teamsThreadId.optional(),
   MicrosoftAppId: z.string().optional(),
@@ -92,7 +96,11 @@ export function loadSecrets(env: Env = process.env): Secrets {
     const value = clean[key];
     if (value !== undefined) bot[key] = value;
   }
-  return { bot, graph: { clientSecret: clean.AZURE_CLIENT_SECRET ?? null } };
+  return {
+    bot,
+    graph: { clientSecret: clean.AZURE_CLIENT_SECRET ?? null },
+    metricsToken: clean.METRICS_TOKEN ?? null,
+  };
 }
 
 /** With loadSecrets, the only place that reads the environment. Throws ConfigError naming every bad setting. */
@@ -168,6 +176,9 @@ export function loadConfig(env: Env = process.env): Config {
       'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
     );
   }
+  if (v.METRICS_HOST !== undefined && v.METRICS_PORT === undefined) {
+    problems.push('METRICS_HOST: applies only with METRICS_PORT');
+  }
   if ((v.ALERT_TEAM_ID === undefined) !== (v.ALERT_CHANNEL_ID === undefined)) {
     problems.push(
       `${v.ALERT_TEAM_ID ? 'ALERT_CHANNEL_ID' : 'ALERT_TEAM_ID'}: pinning the alert channel needs ALERT_TEAM_ID and ALERT_CHANNEL_ID`,
@@ -207,6 +218,10 @@ export function loadConfig(env: Env = process.env): Config {
       renewBeforeMinutes: v.SUBSCRIPTION_RENEW_BEFORE_MINUTES,
       checkIntervalMs: v.SUBSCRIPTION_CHECK_INTERVAL_MS,
     },
+    operations:
+      v.METRICS_PORT === undefined
+        ? null
+        : { port: v.METRICS_PORT, host: v.METRICS_HOST ?? v.HOST },
     alertChannelPin:
       v.ALERT_TEAM_ID && v.ALERT_CHANNEL_ID
         ? { teamId: v.ALERT_TEAM_ID, channelId: v.ALERT_CHANNEL_ID }

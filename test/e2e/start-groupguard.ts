@@ -22,6 +22,8 @@ const APP_PASSWORD = 'test-bot-password';
 export interface GroupGuardUnderTest {
   app: App;
   url: string;
+  /** Where /metrics and /readyz are served when METRICS_PORT is set. */
+  operationsUrl: string | null;
   sim: GraphSimulator;
   idp: LocalIdentityProvider;
   connector: FakeBotConnector;
@@ -71,7 +73,7 @@ export async function startGroupGuard(
       defaultScope: settings.ToChannelFromBotOAuthScope,
     }),
   });
-  const { url } = await app.start();
+  const { url, operationsUrl } = await app.start();
   const sim = app.simulator ?? externalSimulator;
   if (!sim) throw new Error('expected the Graph simulator');
   const bot = teamsBot(APP_ID);
@@ -84,6 +86,7 @@ export async function startGroupGuard(
   return {
     app,
     url,
+    operationsUrl,
     sim,
     idp,
     connector,
