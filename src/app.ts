@@ -23,6 +23,7 @@ import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
 import { createAlertChannelBinding } from './workflows/create-alert-channel-binding.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
+import { createMisplacedInvokeLog } from './workflows/create-misplaced-invoke-log.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import { createLifecycleEvents } from './workflows/handle-lifecycle-events.js';
@@ -143,6 +144,8 @@ export async function createApp(
     cardContext,
     tenantId: config.teams.tenantId,
     alertChannel,
+    isApprover: (userId) => approvers.isApprover(userId),
+    recordMisplacedInvoke: createMisplacedInvokeLog(base),
   });
 
   let publicUrl = config.publicUrl ?? '';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { cleanReason } from '../core/decision-reason.js';
 import type { AlertChannelBinder } from '../workflows/create-alert-channel-binding.js';
+import type { MisplacedInvoke } from '../workflows/create-misplaced-invoke-log.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
 import {
   CaseNotFoundError,
@@ -39,6 +40,10 @@ export interface GroupGuardBotDeps {
   /** The tenant whose Teams GroupGuard serves; activities from any other tenant are refused. */
   tenantId: string | null;
   alertChannel: AlertChannelBinder;
+  /** For clicks in a personal chat, which only an approver's may be. */
+  isApprover(userId: string): Promise<boolean>;
+  /** Records a click on a case from somewhere its card does not live (rate-limited). */
+  recordMisplacedInvoke(invoke: MisplacedInvoke): Promise<void>;
 }
 
 const positiveInt = z
@@ -278,7 +283,11 @@ export class GroupGuardBot extends TeamsActivityHandler {
           "This card belongs to another organization's GroupGuard. Nothing was done.",
         );
       }
-      approver = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+      const person = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+      if (!(await this.cardLivesHere(ctx.activity, caseId, person, action.verb))) {
+        return messageResponse(NO_SUCH_CASE);
+      }
+      approver = person;
       const reason = cleanReason(data.data.reason);
       if (!reason.ok) {
         return await this.currentCard(
@@ -304,6 +313,34 @@ export class GroupGuardBot extends TeamsActivityHandler {
         return messageResponse(FAILED);
       });
     }
+  }
+
+  /**
+   * A click is answered where the case's card was posted (or in an approver's personal chat
+   * with the bot); from anywhere else it learns what a click on an unknown case learns.
+   */
+  private async cardLivesHere(
+    activity: Activity,
+    caseId: number,
+    person: Person,
+    verb: string,
+  ): Promise<boolean> {
+    // The demo has no authentication: whoever reaches it may claim any conversation anyway.
+    if (this.deps.mode === 'demo') return true;
+    const c = await this.deps.store.getCase(caseId);
+    if (!c) return false;
+    const here =
+      activity.conversation?.conversationType === 'personal'
+        ? await this.deps.isApprover(person.id).catch(() => false)
+        : c.card !== null && activity.conversation?.id === c.card.conversationId;
+    if (!here) {
+      await this.deps
+        .recordMisplacedInvoke({ case: c, verb, person })
+        .catch((error: unknown) =>
+          this.deps.log.error({ err: error, caseId }, 'misplaced click not recorded'),
+        );
+    }
+    return here;
   }
 
   /** The case as it stands, for this person, with a notice for them alone. */
