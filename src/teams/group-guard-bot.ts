@@ -329,10 +329,17 @@ export class GroupGuardBot extends TeamsActivityHandler {
     if (this.deps.mode === 'demo') return true;
     const c = await this.deps.store.getCase(caseId);
     if (!c) return false;
-    const here =
-      activity.conversation?.conversationType === 'personal'
-        ? await this.deps.isApprover(person.id).catch(() => false)
-        : c.card !== null && activity.conversation?.id === c.card.conversationId;
+    const conversationId = activity.conversation?.id ?? '';
+    let here: boolean;
+    if (activity.conversation?.conversationType === 'personal') {
+      here = await this.deps.isApprover(person.id).catch(() => false);
+    } else if (c.card) {
+      here = conversationId === c.card.conversationId;
+    } else {
+      // Teams showed the card before GroupGuard recorded where: it can only be the alert channel.
+      const channel = await this.deps.store.getAlertChannel();
+      here = channel !== null && conversationId.split(';messageid=')[0] === channel.channelId;
+    }
     if (!here) {
       await this.deps
         .recordMisplacedInvoke({ case: c, verb, person })
