@@ -129,6 +129,8 @@ export function alertChannelOf(activity: Activity): AlertChannel | null {
 
 export class GroupGuardBot extends TeamsActivityHandler {
   private readonly seen = new Map<string, number>();
+  /** Reads in flight for the place check, shared: a burst of clicks costs the store one read. */
+  private readonly reads = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: GroupGuardBotDeps) {
     super();
@@ -327,7 +329,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
   ): Promise<boolean> {
     // The demo has no authentication: whoever reaches it may claim any conversation anyway.
     if (this.deps.mode === 'demo') return true;
-    const c = await this.deps.store.getCase(caseId);
+    const c = await this.shared(`case:${caseId}`, () => this.deps.store.getCase(caseId));
     if (!c) return false;
     const conversationId = activity.conversation?.id ?? '';
     let here: boolean;
@@ -337,7 +339,7 @@ export class GroupGuardBot extends TeamsActivityHandler {
       here = conversationId === c.card.conversationId;
     } else {
       // Teams showed the card before GroupGuard recorded where: it can only be the alert channel.
-      const channel = await this.deps.store.getAlertChannel();
+      const channel = await this.shared('alert-channel', () => this.deps.store.getAlertChannel());
       here = channel !== null && conversationId.split(';messageid=')[0] === channel.channelId;
     }
     if (!here) {
@@ -348,6 +350,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
         );
     }
     return here;
+  }
+
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const inFlight = this.reads.get(key) as Promise<T> | undefined;
+    if (inFlight) return inFlight;
+    const started = read().finally(() => this.reads.delete(key));
+    this.reads.set(key, started);
+    return started;
   }
 
   /** The case as it stands, for this person, with a notice for them alone. */
