@@ -21,8 +21,10 @@ import { acceptNotifications } from './workflows/accept-notifications.js';
 import { createBackgroundTasks } from './workflows/background-tasks.js';
 import { checkReadiness } from './workflows/check-readiness.js';
 import { createActorResolver } from './workflows/create-actor-resolver.js';
+import { createAlertChannelBinding } from './workflows/create-alert-channel-binding.js';
 import { createApproverPolicy } from './workflows/create-approver-policy.js';
 import { createPrivilegePolicy } from './workflows/create-privilege-policy.js';
+import { createMisplacedInvokeLog } from './workflows/create-misplaced-invoke-log.js';
 import { deliverCards } from './workflows/deliver-cards.js';
 import { ensureSubscription, renewSubscription } from './workflows/ensure-subscription.js';
 import { createGroupBackoff } from './workflows/group-backoff.js';
@@ -64,7 +66,7 @@ export interface App {
   readonly store: Store;
   readonly simulator: GraphSimulator | null;
   /** Listens, reconciles the Graph subscription, takes the baseline, starts the workers. */
-  start(): Promise<{ url: string }>;
+  start(): Promise<{ url: string; operationsUrl: string | null }>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,12 @@ export async function createApp(
     audience: await store.listCardAudience(MAX_REFRESH_USERS),
     actorUnavailable: permissions.isMissing(AUDIT_PERMISSION) ? ACTOR_UNAVAILABLE : null,
   });
+  const alertChannel = createAlertChannelBinding({
+    store,
+    log,
+    pinned: config.alertChannelPin,
+    approvers,
+  });
   const adapter = createTeamsAdapter(config.teams, secrets, log, overrides.botCredentialsFactory);
   const messenger = createTeamsMessenger(adapter, config.teams, cardContext);
   const bot = new GroupGuardBot({
@@ -150,7 +158,10 @@ export async function createApp(
     }),
     demoTenant: graph.demoTenant,
     cardContext,
-    tenantId: config.graph.mode === 'live' ? config.graph.tenantId : null,
+    tenantId: config.teams.tenantId,
+    alertChannel,
+    isApprover: (userId) => approvers.isApprover(userId),
+    recordMisplacedInvoke: createMisplacedInvokeLog(base),
   });
 
   let publicUrl = config.publicUrl ?? '';
@@ -165,7 +176,9 @@ export async function createApp(
     kick: wake('lifecycle'),
   });
   const reportedUnknown = new Set<string>();
-  const server = createHttpServer({
+  // Demo has no bot authentication: a page that rebinds its DNS name to 127.0.0.1 must not reach it.
+  let demoHosts: Set<string> | null = null;
+  const { server, operations } = createHttpServer({
     log,
     metrics: ctx.metrics,
     processTeamsRequest: (req, res) => adapter.process(req, res, (turn) => bot.run(turn)),
@@ -182,7 +195,11 @@ export async function createApp(
         notifications,
       ),
     lifecycleEvents,
-    readiness: () => checkReadiness({ ...ctx, groupBackoff }),
+    readiness: () =>
+      checkReadiness({ ...ctx, groupBackoff, alertChannelPin: config.alertChannelPin }),
+    hostAllowed: config.teams.authEnabled ? null : (host) => demoHosts?.has(host) ?? false,
+    operationsToken: ctx.secrets.metricsToken,
+    separateOperations: config.operations !== null,
   });
 
   const startLoops = () => {
@@ -215,8 +232,17 @@ export async function createApp(
     simulator: graph.simulator,
     async start() {
       await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-      const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://${config.host}:${port}`;
+      demoHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+      let operationsUrl: string | null = null;
+      if (operations && config.operations) {
+        const { port: opsPort, host: opsHost } = config.operations;
+        await new Promise<void>((resolve) => operations.listen(opsPort, opsHost, resolve));
+        operationsUrl = `http://${opsHost}:${(operations.address() as AddressInfo).port}`;
+      }
       publicUrl = config.publicUrl ?? url;
+      await alertChannel.enforcePin();
       const outcome = await retryWithBackoff(
         'graph subscription reconciliation',
         () => ensureSubscription(base, publicUrl, subscriptionPolicy),
@@ -226,12 +252,20 @@ export async function createApp(
       // The first sweep is the baseline, or catches up on what happened while we were down.
       await sweep('event');
       startLoops();
-      return { url };
+      return { url, operationsUrl };
     },
     async stop() {
       // Stop taking work first: no new requests, then let the loops finish what is in flight.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.server.closeIdleConnections();
+      const closed = Promise.all(
+        [server, operations].map(
+          (s) =>
+            s &&
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.server.closeIdleConnections();
+            }),
+        ),
+      );
       // A decision past its click's budget settles first; one cut off here is a crash to recovery.
       if (!(await tasks.drain(STOP_WAIT_MS))) {
         log.warn(

@@ -9,6 +9,12 @@ export interface TeamsConfig {
   authEnabled: boolean;
   appId: string;
   settings: BotAuthSettings;
+  /** With authentication on, activities from any other tenant's Teams are ignored. */
+  tenantId: string | null;
+  /** `iss` of Bot Framework channel tokens; tokens from any other issuer are refused. */
+  channelIssuer: string;
+  /** Origins of the Teams connector: a serviceUrl elsewhere is refused, never stored or called. */
+  serviceUrlOrigins: string[];
 }
 
 export type GraphConfig =
@@ -58,6 +64,10 @@ export interface Config {
   audit: { signingKeyFile: string | null; verifyKeyFile: string | null };
   workers: { pollIntervalMs: number; sweepIntervalMs: number };
   subscription: { lifetimeMinutes: number; renewBeforeMinutes: number; checkIntervalMs: number };
+  /** METRICS_PORT / METRICS_HOST: /metrics and /readyz on their own listener; null: on `port`. */
+  operations: { port: number; host: string } | null;
+  /** ALERT_TEAM_ID and ALERT_CHANNEL_ID: cards go to this channel only; null: the first team to install. */
+  alertChannelPin: { teamId: string; channelId: string } | null;
   /** Demo only: where the Agents Playground listens; null turns it off. */
   playgroundPort: number | null;
 }
@@ -67,6 +77,8 @@ export interface Secrets {
   /** botbuilder's `MicrosoftAppPassword` and `CertificatePrivateKey`, when given. */
   bot: BotAuthSettings;
   graph: { clientSecret: string | null };
+  /** METRICS_TOKEN: the bearer token /metrics and /readyz want, when set. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {

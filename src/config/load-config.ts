@@ -31,6 +31,8 @@ const LIVE_GRAPH_SETTINGS = [
   'AZURE_CLIENT_CERTIFICATE_PATH',
 ] as const;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+/** botbuilder's AuthenticationConstants.ToBotFromChannelTokenIssuer (public cloud). */
+const BOT_FRAMEWORK_CHANNEL_ISSUER = 'https://api.botframework.com';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -51,6 +53,10 @@ const duration = (min: string, max: string) =>
       (ms) => ms <= Number.parseInt(max, 10) * UNIT_MS[max.slice(-1) as 'm'],
       `must be at most ${max}`,
     );
+// Teams team and channel ids, as in channelData: `19:…@thread.tacv2` (or `@thread.skype`).
+const teamsThreadId = z
+  .string()
+  .regex(/^19:[^\s@;]+@thread\.(tacv2|skype)$/, 'must be a Teams id like 19:…@thread.tacv2');
 const schema = z.object({
   PORT: port.default(3978),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -79,6 +85,14 @@ const schema = z.object({
   SUBSCRIPTION_RENEW_BEFORE_MINUTES: z.coerce.number().int().min(1).max(41_760).default(1_440),
   SUBSCRIPTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   GRAPH_SIMULATOR_CONNECTION_FILE: z.string().min(1).optional(),
+  // The public cloud's Teams connector; docs/configuration.md lists the sovereign ones.
+  TEAMS_SERVICE_URL_ORIGINS: z.string().default('https://smba.trafficmanager.net'),
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).optional(),
+  // Never echoed: zod's message names the length only.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ALERT_TEAM_ID: teamsThreadId.optional(),
+  ALERT_CHANNEL_ID: teamsThreadId.optional(),
   MicrosoftAppId: z.string().optional(),
   MicrosoftAppType: z
     .string()
@@ -104,7 +118,11 @@ export function loadSecrets(env: Env = process.env): Secrets {
     const value = clean[key];
     if (value !== undefined) bot[key] = value;
   }
-  return { bot, graph: { clientSecret: clean.AZURE_CLIENT_SECRET ?? null } };
+  return {
+    bot,
+    graph: { clientSecret: clean.AZURE_CLIENT_SECRET ?? null },
+    metricsToken: clean.METRICS_TOKEN ?? null,
+  };
 }
 
 /** With loadSecrets, the only place that reads the environment. Throws ConfigError naming every bad setting. */
@@ -180,6 +198,15 @@ export function loadConfig(env: Env = process.env): Config {
       'SUBSCRIPTION_RENEW_BEFORE_MINUTES: must be less than SUBSCRIPTION_LIFETIME_MINUTES',
     );
   }
+  if (v.METRICS_HOST !== undefined && v.METRICS_PORT === undefined) {
+    problems.push('METRICS_HOST: applies only with METRICS_PORT');
+  }
+  if ((v.ALERT_TEAM_ID === undefined) !== (v.ALERT_CHANNEL_ID === undefined)) {
+    problems.push(
+      `${v.ALERT_TEAM_ID ? 'ALERT_CHANNEL_ID' : 'ALERT_TEAM_ID'}: pinning the alert channel needs ALERT_TEAM_ID and ALERT_CHANNEL_ID`,
+    );
+  }
+  const serviceUrlOrigins = readServiceUrlOrigins(v.TEAMS_SERVICE_URL_ORIGINS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -190,7 +217,17 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: v.DATA_DIR,
     databaseUrl: v.DATABASE_URL ?? null,
     logLevel: v.LOG_LEVEL,
-    teams: { authEnabled, appId, settings },
+    teams: {
+      authEnabled,
+      appId,
+      settings,
+      tenantId:
+        graph.mode === 'live'
+          ? graph.tenantId.toLowerCase()
+          : (clean.MicrosoftAppTenantId?.toLowerCase() ?? null),
+      channelIssuer: clean.ToBotFromChannelTokenIssuer ?? BOT_FRAMEWORK_CHANNEL_ISSUER,
+      serviceUrlOrigins,
+    },
     graph,
     decisions: {
       approverGroupId: v.APPROVER_GROUP_ID?.toLowerCase() ?? null,
@@ -209,11 +246,45 @@ export function loadConfig(env: Env = process.env): Config {
       renewBeforeMinutes: v.SUBSCRIPTION_RENEW_BEFORE_MINUTES,
       checkIntervalMs: v.SUBSCRIPTION_CHECK_INTERVAL_MS,
     },
+    operations:
+      v.METRICS_PORT === undefined
+        ? null
+        : { port: v.METRICS_PORT, host: v.METRICS_HOST ?? v.HOST },
+    alertChannelPin:
+      v.ALERT_TEAM_ID && v.ALERT_CHANNEL_ID
+        ? { teamId: v.ALERT_TEAM_ID, channelId: v.ALERT_CHANNEL_ID }
+        : null,
     playgroundPort:
       !authEnabled && graph.mode === 'simulator' && v.PLAYGROUND === 'on'
         ? v.PLAYGROUND_PORT
         : null,
   };
+}
+
+/** https origins only; plain http only on loopback, where a local connector stands in. */
+function readServiceUrlOrigins(raw: string, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: not a URL: ${entry}`);
+      continue;
+    }
+    const loopback = LOOPBACK_HOSTS.has(url.hostname.replace(/^\[|\]$/g, ''));
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: must be https (got ${entry})`);
+    } else if (url.pathname !== '/' || url.search || url.username) {
+      problems.push(`TEAMS_SERVICE_URL_ORIGINS: an origin has no path (got ${entry})`);
+    } else origins.push(url.origin);
+  }
+  if (origins.length === 0 && !problems.some((p) => p.startsWith('TEAMS_SERVICE_URL_ORIGINS')))
+    problems.push('TEAMS_SERVICE_URL_ORIGINS: name at least one Teams connector origin');
+  return origins;
 }
 
 function readGraphConfig(

@@ -112,4 +112,7 @@ export const migrations: string[] = [
   ALTER TABLE alert_channel ADD COLUMN broken_at timestamptz;
   ALTER TABLE inbox ADD COLUMN attempts int NOT NULL DEFAULT 0;
   `,
+  `
+  ALTER TABLE alert_channel ADD COLUMN unbound_at timestamptz;
+  `,
 ];

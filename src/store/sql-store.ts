@@ -2,6 +2,7 @@ import type { Case, CardRef, GroupProfile } from '../core/case.js';
 import { GENESIS_HASH, hashDecisionRecord } from '../workflows/decision-log.js';
 import type {
   AlertChannel,
+  AlertChannelBinding,
   CaseUpdate,
   DecisionLogEntry,
   DecisionRecord,
@@ -130,6 +131,35 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       [caseId, version],
     );
 
+  const getAlertChannelBinding = async (): Promise<AlertChannelBinding> => {
+    const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');
+    const row = rows[0];
+    if (!row) return { status: 'unset' };
+    const channel = {
+      serviceUrl: String(row.service_url),
+      tenantId: String(row.tenant_id),
+      teamId: String(row.team_id),
+      channelId: String(row.channel_id),
+    };
+    if (row.unbound_at) {
+      return {
+        status: 'unbound',
+        channel,
+        since: new Date(row.unbound_at as string).toISOString(),
+      };
+    }
+    const broken =
+      row.broken_reason == null
+        ? {}
+        : {
+            broken: {
+              reason: String(row.broken_reason),
+              since: new Date(row.broken_at as string).toISOString(),
+            },
+          };
+    return { status: 'bound', channel: { ...channel, ...broken } };
+  };
+
   return {
     ping: async () => {
       await driver.query('SELECT 1');
@@ -138,28 +168,14 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     withLock: (key, wait, fn) => driver.withLock(key, wait, fn),
 
     getAlertChannel: async () => {
-      const { rows } = await driver.query('SELECT * FROM alert_channel WHERE id = 1');
-      const row = rows[0];
-      return row
-        ? {
-            serviceUrl: String(row.service_url),
-            tenantId: String(row.tenant_id),
-            teamId: String(row.team_id),
-            channelId: String(row.channel_id),
-            ...(row.broken_reason == null
-              ? {}
-              : {
-                  broken: {
-                    reason: String(row.broken_reason),
-                    since: new Date(row.broken_at as string).toISOString(),
-                  },
-                }),
-          }
-        : null;
+      const binding = await getAlertChannelBinding();
+      return binding.status === 'bound' ? binding.channel : null;
     },
-    clearAlertChannel: async (teamId) => {
+    getAlertChannelBinding,
+    unbindAlertChannel: async (teamId) => {
       const { rows } = await driver.query(
-        'DELETE FROM alert_channel WHERE team_id = $1 RETURNING id',
+        `UPDATE alert_channel SET unbound_at = now(), updated_at = now()
+         WHERE team_id = $1 AND unbound_at IS NULL RETURNING id`,
         [teamId],
       );
       return rows.length > 0;
@@ -167,7 +183,7 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     claimAlertChannel: (channel: AlertChannel) =>
       driver.transaction(async (tx) => {
         const { rows } = await tx.query(
-          'SELECT team_id, channel_id, broken_reason FROM alert_channel WHERE id = 1 FOR UPDATE',
+          'SELECT team_id, channel_id, broken_reason, unbound_at FROM alert_channel WHERE id = 1 FOR UPDATE',
         );
         const bound = rows[0];
         if (!bound) {
@@ -179,16 +195,26 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           );
           return inserted.rows.length > 0 ? 'bound' : 'taken';
         }
-        const same = bound.team_id === channel.teamId && bound.channel_id === channel.channelId;
-        const broken = bound.broken_reason != null;
-        if (!same && !broken) return 'taken';
+        // A broken or unbound channel waits for its own team, in its old channel: a new install never takes it.
+        const left = bound.broken_reason != null || bound.unbound_at != null;
+        if (bound.team_id !== channel.teamId) return 'taken';
+        if (bound.channel_id !== channel.channelId && !left) return 'taken';
         await tx.query(
-          `UPDATE alert_channel SET service_url = $1, tenant_id = $2, team_id = $3, channel_id = $4,
-             broken_reason = NULL, broken_at = NULL, updated_at = now() WHERE id = 1`,
-          [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+          `UPDATE alert_channel SET service_url = $1, broken_reason = NULL, broken_at = NULL,
+             unbound_at = NULL, updated_at = now() WHERE id = 1`,
+          [channel.serviceUrl],
         );
-        return broken ? 'bound' : 'refreshed';
+        return left ? 'bound' : 'refreshed';
       }),
+    setAlertChannel: async (channel: AlertChannel) => {
+      await driver.query(
+        `INSERT INTO alert_channel (id, service_url, tenant_id, team_id, channel_id) VALUES (1, $1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET service_url = EXCLUDED.service_url, tenant_id = EXCLUDED.tenant_id,
+           team_id = EXCLUDED.team_id, channel_id = EXCLUDED.channel_id, unbound_at = NULL,
+           broken_reason = NULL, broken_at = NULL, updated_at = now()`,
+        [channel.serviceUrl, channel.tenantId, channel.teamId, channel.channelId],
+      );
+    },
     markAlertChannelBroken: async (channel, reason) => {
       await driver.query(
         `UPDATE alert_channel SET broken_reason = $3, broken_at = now()

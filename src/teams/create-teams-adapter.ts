@@ -10,6 +10,7 @@ import {
 import {
   AuthenticationError,
   type AuthenticateRequestResult,
+  type ClaimsIdentity,
   type ServiceClientCredentialsFactory,
 } from 'botframework-connector';
 
@@ -21,12 +22,56 @@ import { caseCardAttachment, type CardContext } from './render-case-card.js';
 
 const DEFAULT_CHANNEL_SCOPE = 'https://api.botframework.com';
 
+/** True when `serviceUrl` is the Teams connector, the only place GroupGuard posts to. */
+export function teamsConnectorCheck(config: TeamsConfig): (serviceUrl: string) => boolean {
+  // The unauthenticated demo talks to the Agents Playground on loopback only.
+  if (!config.authEnabled) return () => true;
+  const origins = new Set(config.serviceUrlOrigins);
+  return (serviceUrl) => {
+    try {
+      return origins.has(new URL(serviceUrl).origin);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * What botbuilder lets through but GroupGuard refuses: its emulator path accepts Entra tokens
+ * minted with the bot's own credentials (issuer sts.windows.net or login.microsoftonline.com,
+ * any tenant) and checks no serviceurl claim; its keys serve other channels too.
+ */
+function refusalOf(
+  config: TeamsConfig,
+  isConnector: (serviceUrl: string) => boolean,
+  activity: Activity,
+  identity: ClaimsIdentity,
+): string | null {
+  if (!config.authEnabled) return null;
+  if (identity.getClaimValue('iss') !== config.channelIssuer) {
+    return 'the token is not from the Bot Framework channel';
+  }
+  if (activity.channelId !== 'msteams') return 'the activity is not from Teams';
+  if (!isConnector(activity.serviceUrl ?? '')) {
+    return 'the serviceUrl is not a Teams connector (TEAMS_SERVICE_URL_ORIGINS)';
+  }
+  return null;
+}
+
 /**
  * botbuilder answers 401 only for its own AuthenticationError; a bad signature under a known
  * key or a token not yet valid escape as other errors and become 500. Every failure to
- * authenticate the request is a 401 here, and the turn never starts.
+ * authenticate the request is a 401 here, and the turn never starts. So is a request from
+ * anywhere but Teams through Microsoft's connector.
  */
 class StrictAuthCloudAdapter extends CloudAdapter {
+  constructor(
+    auth: ConfigurationBotFrameworkAuthentication,
+    private readonly refuses: (activity: Activity, identity: ClaimsIdentity) => string | null,
+  ) {
+    super(auth);
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,
@@ -40,6 +85,8 @@ class StrictAuthCloudAdapter extends CloudAdapter {
       if (error instanceof AuthenticationError) throw error;
       throw new AuthenticationError('Unauthorized: the token could not be validated.', 401);
     }
+    const refusal = this.refuses(activity, authenticated.claimsIdentity);
+    if (refusal) throw new AuthenticationError(`Unauthorized: ${refusal}.`, 401);
     return super.processActivity(authenticated, activity, logic);
   }
 }
@@ -54,7 +101,12 @@ export function createTeamsAdapter(
     { ...config.settings, ...secrets.bot } as ConfigurationBotFrameworkAuthenticationOptions,
     credentialsFactory,
   );
-  const adapter = new StrictAuthCloudAdapter(auth);
+  const isConnector = teamsConnectorCheck(config);
+  const adapter = new StrictAuthCloudAdapter(auth, (activity, identity) => {
+    const refusal = refusalOf(config, isConnector, activity, identity);
+    if (refusal) log.warn({ refusal, channelId: activity.channelId }, 'teams activity refused');
+    return refusal;
+  });
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
     log.error({ err: error, activityType: ctx.activity.type }, 'teams turn failed');
     // Proactive turns report to the caller (the outbox), which retries.
@@ -88,6 +140,13 @@ export function createTeamsMessenger(
 ): Messenger {
   const appId = config.appId;
   const audience = config.settings.ToChannelFromBotOAuthScope ?? DEFAULT_CHANNEL_SCOPE;
+  const isConnector = teamsConnectorCheck(config);
+  const connector = (serviceUrl: string) => {
+    // A stored serviceUrl from before the allow-list, or written into the database, is not called.
+    if (!isConnector(serviceUrl))
+      throw new Error('serviceUrl is not a Teams connector, not called');
+    return serviceUrl;
+  };
   return {
     async postCaseCard({ channel, case: c }) {
       let card: CardRef | null = null;
@@ -95,7 +154,7 @@ export function createTeamsMessenger(
         .createConversationAsync(
           appId,
           'msteams',
-          channel.serviceUrl,
+          connector(channel.serviceUrl),
           audience,
           {
             isGroup: true,
@@ -126,7 +185,7 @@ export function createTeamsMessenger(
         appId,
         {
           channelId: 'msteams',
-          serviceUrl: card.serviceUrl,
+          serviceUrl: connector(card.serviceUrl),
           conversation: { id: card.conversationId } as never,
         },
         audience,

@@ -8,6 +8,8 @@ import {
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { cleanReason } from '../core/decision-reason.js';
+import type { AlertChannelBinder } from '../workflows/create-alert-channel-binding.js';
+import type { MisplacedInvoke } from '../workflows/create-misplaced-invoke-log.js';
 import type { DemoTenant } from '../workflows/demo-tenant.js';
 import {
   CaseNotFoundError,
@@ -35,8 +37,13 @@ export interface GroupGuardBotDeps {
   cardActions: ReadonlyMap<string, CardAction>;
   demoTenant: DemoTenant | null;
   cardContext: () => Promise<CardContext>;
-  /** The tenant GroupGuard guards (live); activities from any other tenant are refused. */
+  /** The tenant whose Teams GroupGuard serves; activities from any other tenant are refused. */
   tenantId: string | null;
+  alertChannel: AlertChannelBinder;
+  /** For clicks in a personal chat, which only an approver's may be. */
+  isApprover(userId: string): Promise<boolean>;
+  /** Records a click on a case from somewhere its card does not live (rate-limited). */
+  recordMisplacedInvoke(invoke: MisplacedInvoke): Promise<void>;
 }
 
 const positiveInt = z
@@ -122,6 +129,8 @@ export function alertChannelOf(activity: Activity): AlertChannel | null {
 
 export class GroupGuardBot extends TeamsActivityHandler {
   private readonly seen = new Map<string, number>();
+  /** Reads in flight for the place check, shared: a burst of clicks costs the store one read. */
+  private readonly reads = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: GroupGuardBotDeps) {
     super();
@@ -149,6 +158,13 @@ export class GroupGuardBot extends TeamsActivityHandler {
     this.onMembersAdded(async (ctx, next) => {
       const botAdded = ctx.activity.membersAdded?.some((m) => m.id === ctx.activity.recipient.id);
       if (botAdded) await this.bindChannel(ctx);
+      await next();
+    });
+    this.onMembersRemoved(async (ctx, next) => {
+      const botRemoved = ctx.activity.membersRemoved?.some(
+        (m) => m.id === ctx.activity.recipient.id,
+      );
+      if (botRemoved) await this.unbindChannel(ctx);
       await next();
     });
     this.onMessage(async (ctx, next) => {
@@ -179,24 +195,14 @@ export class GroupGuardBot extends TeamsActivityHandler {
       .catch((error: unknown) => this.deps.log.warn({ err: error }, 'teams user not recorded'));
   }
 
-  /**
-   * The first team to install the bot (or post to it) gets the alerts and keeps them until the
-   * bot is removed from that team: installing the app elsewhere must not redirect security alerts.
-   */
   private async bindChannel(ctx: TurnContext): Promise<void> {
     const channel = alertChannelOf(ctx.activity);
-    if (!channel) return;
-    if ((await this.deps.store.claimAlertChannel(channel)) !== 'bound') return;
-    this.deps.log.info(
-      { teamId: channel.teamId, channelId: channel.channelId },
-      'alert channel bound',
-    );
+    if (channel) await this.deps.alertChannel.offer(channel);
   }
 
   private async unbindChannel(ctx: TurnContext): Promise<void> {
     const teamId = alertChannelOf(ctx.activity)?.teamId;
-    if (!teamId || !(await this.deps.store.clearAlertChannel(teamId))) return;
-    this.deps.log.warn({ teamId }, 'bot removed from the alert team, alert channel unbound');
+    if (teamId) await this.deps.alertChannel.release(teamId);
   }
 
   private async handleMessage(ctx: TurnContext): Promise<void> {
@@ -270,15 +276,20 @@ export class GroupGuardBot extends TeamsActivityHandler {
     // Set once the clicker is known to belong to this organization: only then may they see the case.
     let approver: Person | null = null;
     try {
+      const binding = await this.deps.store.getAlertChannelBinding();
       const expectedTenant =
-        this.deps.tenantId ?? (await this.deps.store.getAlertChannel())?.tenantId ?? null;
+        this.deps.tenantId ?? (binding.status === 'unset' ? null : binding.channel.tenantId);
       const tenant = tenantOf(ctx.activity);
       if (expectedTenant && tenant?.toLowerCase() !== expectedTenant.toLowerCase()) {
         return messageResponse(
           "This card belongs to another organization's GroupGuard. Nothing was done.",
         );
       }
-      approver = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+      const person = { id: approverId, name: plainName(ctx.activity.from.name) ?? approverId };
+      if (!(await this.cardLivesHere(ctx.activity, caseId, person, action.verb))) {
+        return messageResponse(NO_SUCH_CASE);
+      }
+      approver = person;
       const reason = cleanReason(data.data.reason);
       if (!reason.ok) {
         return await this.currentCard(
@@ -304,6 +315,49 @@ export class GroupGuardBot extends TeamsActivityHandler {
         return messageResponse(FAILED);
       });
     }
+  }
+
+  /**
+   * A click is answered where the case's card was posted (or in an approver's personal chat
+   * with the bot); from anywhere else it learns what a click on an unknown case learns.
+   */
+  private async cardLivesHere(
+    activity: Activity,
+    caseId: number,
+    person: Person,
+    verb: string,
+  ): Promise<boolean> {
+    // The demo has no authentication: whoever reaches it may claim any conversation anyway.
+    if (this.deps.mode === 'demo') return true;
+    const c = await this.shared(`case:${caseId}`, () => this.deps.store.getCase(caseId));
+    if (!c) return false;
+    const conversationId = activity.conversation?.id ?? '';
+    let here: boolean;
+    if (activity.conversation?.conversationType === 'personal') {
+      here = await this.deps.isApprover(person.id).catch(() => false);
+    } else if (c.card) {
+      here = conversationId === c.card.conversationId;
+    } else {
+      // Teams showed the card before GroupGuard recorded where: it can only be the alert channel.
+      const channel = await this.shared('alert-channel', () => this.deps.store.getAlertChannel());
+      here = channel !== null && conversationId.split(';messageid=')[0] === channel.channelId;
+    }
+    if (!here) {
+      await this.deps
+        .recordMisplacedInvoke({ case: c, verb, person })
+        .catch((error: unknown) =>
+          this.deps.log.error({ err: error, caseId }, 'misplaced click not recorded'),
+        );
+    }
+    return here;
+  }
+
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const inFlight = this.reads.get(key) as Promise<T> | undefined;
+    if (inFlight) return inFlight;
+    const started = read().finally(() => this.reads.delete(key));
+    this.reads.set(key, started);
+    return started;
   }
 
   /** The case as it stands, for this person, with a notice for them alone. */

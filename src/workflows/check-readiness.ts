@@ -1,3 +1,4 @@
+import { describeAlertChannel, type PinnedAlertChannel } from './create-alert-channel-binding.js';
 import type { GroupBackoff, GroupTrouble } from './group-backoff.js';
 import type {
   ChannelStore,
@@ -33,6 +34,7 @@ export async function checkReadiness(deps: {
   log: Log;
   clock: Clock;
   groupBackoff?: GroupBackoff;
+  alertChannelPin: PinnedAlertChannel | null;
 }): Promise<Readiness> {
   const checks: Record<string, string> = {};
   try {
@@ -48,15 +50,12 @@ export async function checkReadiness(deps: {
     : Date.parse(subscription.expiresAt) <= deps.clock.now().getTime()
       ? 'expired'
       : 'ok';
-  const channel = await deps.store.getAlertChannel().catch(() => undefined);
-  checks.alertChannel =
-    channel === undefined
-      ? 'unknown'
-      : !channel
-        ? 'none bound: install the bot in a team'
-        : channel.broken
-          ? `broken since ${channel.broken.since}: ${channel.broken.reason}`
-          : 'ok';
+  // Not part of `ready`: taking GroupGuard out of service would also stop the install or
+  // command that binds the channel again.
+  checks.alertChannel = await deps.store
+    .getAlertChannelBinding()
+    .then((binding) => describeAlertChannel(binding, deps.alertChannelPin))
+    .catch(() => 'unknown: the store did not answer');
   const groupsBackingOff = deps.groupBackoff?.troubled() ?? [];
   checks.watchedGroups =
     groupsBackingOff.length === 0

@@ -8,8 +8,8 @@ export interface LifecycleNotification {
 }
 
 export interface LifecycleEvents {
-  /** Checks and records the events; returns the HTTP status for Graph (202, or 403 when forged). */
-  accept(notifications: LifecycleNotification[]): Promise<{ status: 202 | 403; accepted: number }>;
+  /** Checks and records the events; a wrong clientState anywhere records none (`forged`). */
+  accept(notifications: LifecycleNotification[]): Promise<{ forged: boolean; accepted: number }>;
   /** Handles every recorded event at once: one renewal and one sweep for a burst. Returns 0. */
   run(): Promise<number>;
 }
@@ -36,7 +36,7 @@ export function createLifecycleEvents(deps: {
       for (const n of notifications) {
         if (!subscription || n.subscriptionId !== subscription.id) continue;
         if (!n.clientState || !sameSecret(n.clientState, subscription.clientState)) {
-          return { status: 403, accepted: 0 };
+          return { forged: true, accepted: 0 };
         }
         deps.log.warn(
           { subscriptionId: n.subscriptionId, lifecycleEvent: n.lifecycleEvent },
@@ -46,7 +46,7 @@ export function createLifecycleEvents(deps: {
       }
       for (const event of events) pending.add(event);
       if (events.length > 0) deps.kick();
-      return { status: 202, accepted: events.length };
+      return { forged: false, accepted: events.length };
     },
     async run() {
       const events = [...pending];

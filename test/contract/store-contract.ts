@@ -101,7 +101,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(most).toBe(1);
     });
 
-    it('keeps the first alert channel claimed, refreshing only its serviceUrl', async () => {
+    it('keeps the first alert channel claimed, refreshing only its serviceUrl, and holds it when unbound', async () => {
       expect(await store.getAlertChannel()).toBeNull();
       const channel = { serviceUrl: 'http://c/', tenantId: 't', teamId: 'team', channelId: 'ch1' };
       const claims = await Promise.all([
@@ -120,14 +120,30 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
         );
         expect(await store.getAlertChannel()).toEqual({ ...channel, serviceUrl: 'http://moved/' });
       }
-      await store.clearAlertChannel('other');
-      await store.clearAlertChannel('team');
-      expect(await store.claimAlertChannel(channel)).toBe('bound');
-      expect(await store.getAlertChannel()).toEqual(channel);
-      expect(await store.clearAlertChannel('another-team')).toBe(false);
-      expect(await store.getAlertChannel()).not.toBeNull();
-      expect(await store.clearAlertChannel('team')).toBe(true);
+      expect(await store.unbindAlertChannel('other')).toBe(false);
+      expect(await store.unbindAlertChannel('team')).toBe(true);
       expect(await store.getAlertChannel()).toBeNull();
+      expect(await store.getAlertChannelBinding()).toMatchObject({
+        status: 'unbound',
+        channel: { teamId: 'team', channelId: 'ch1' },
+        since: expect.stringMatching(/^\d{4}-/),
+      });
+      // Unbound is not free: another team's claim waits for an approver.
+      expect(await store.claimAlertChannel({ ...channel, teamId: 'other', channelId: 'x' })).toBe(
+        'taken',
+      );
+      expect(await store.getAlertChannel()).toBeNull();
+      // The same team back, from any of its channels, rebinds its old channel.
+      expect(
+        await store.claimAlertChannel({ ...channel, channelId: 'ch2', serviceUrl: 'http://c2/' }),
+      ).toBe('bound');
+      expect(await store.getAlertChannel()).toEqual({ ...channel, serviceUrl: 'http://c2/' });
+      await store.setAlertChannel({ ...channel, teamId: 'approved', channelId: 'z' });
+      expect(await store.getAlertChannel()).toEqual({
+        ...channel,
+        teamId: 'approved',
+        channelId: 'z',
+      });
     });
 
     it('binds to the first tenant and reports that binding to every later start', async () => {

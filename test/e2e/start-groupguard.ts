@@ -8,6 +8,7 @@ import {
   type LocalIdentityProvider,
 } from '../fakes/local-identity-provider';
 import {
+  TEAMS_TENANT_ID,
   botInstalledInTeam,
   postActivity,
   teamsBot,
@@ -21,6 +22,8 @@ const APP_PASSWORD = 'test-bot-password';
 export interface GroupGuardUnderTest {
   app: App;
   url: string;
+  /** Where /metrics and /readyz are served when METRICS_PORT is set. */
+  operationsUrl: string | null;
   sim: GraphSimulator;
   idp: LocalIdentityProvider;
   connector: FakeBotConnector;
@@ -39,8 +42,13 @@ export async function startGroupGuard(
   overrides: AppOverrides = {},
   /** A simulator the test runs itself (with GRAPH_SIMULATOR_CONNECTION_FILE in `env`). */
   externalSimulator?: GraphSimulator,
+  harness: { keyEndorsements?: readonly string[] } = {},
 ): Promise<GroupGuardUnderTest> {
-  const idp = await startLocalIdentityProvider({ clientId: APP_ID, clientSecret: APP_PASSWORD });
+  const idp = await startLocalIdentityProvider({
+    clientId: APP_ID,
+    clientSecret: APP_PASSWORD,
+    endorsements: harness.keyEndorsements,
+  });
   const connector = await startFakeBotConnector({
     identityProvider: idp,
     faults: { retryAfterSeconds: 0 },
@@ -51,6 +59,9 @@ export async function startGroupGuard(
     DATA_DIR: ':memory:',
     LOG_LEVEL: 'silent',
     WORKER_POLL_INTERVAL_MS: '50',
+    // The fake connector stands where Teams' connector does; only Teams in this tenant is heard.
+    TEAMS_SERVICE_URL_ORIGINS: new URL(connector.serviceUrl).origin,
+    MicrosoftAppTenantId: TEAMS_TENANT_ID,
     ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])),
     ...env,
   };
@@ -62,7 +73,7 @@ export async function startGroupGuard(
       defaultScope: settings.ToChannelFromBotOAuthScope,
     }),
   });
-  const { url } = await app.start();
+  const { url, operationsUrl } = await app.start();
   const sim = app.simulator ?? externalSimulator;
   if (!sim) throw new Error('expected the Graph simulator');
   const bot = teamsBot(APP_ID);
@@ -75,6 +86,7 @@ export async function startGroupGuard(
   return {
     app,
     url,
+    operationsUrl,
     sim,
     idp,
     connector,

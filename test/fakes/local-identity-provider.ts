@@ -17,6 +17,11 @@ export interface LocalIdentityProviderOptions {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly accessTokenLifetimeSeconds?: number;
+  /**
+   * Channels the signing key is endorsed for. Default `msteams`; Bot Framework's own keys list
+   * several (webchat, directline, …), so one genuine token can carry another channel's activity.
+   */
+  readonly endorsements?: readonly string[];
 }
 
 export interface ChannelTokenOptions {
@@ -30,6 +35,11 @@ export interface ChannelTokenOptions {
   /** Sign with a key that is not in the JWKS (by default also under a kid the JWKS does not list). */
   readonly signWithForeignKey?: boolean;
   readonly kid?: string;
+  /**
+   * More claims, e.g. `ver`, `appid`, `tid` of an Entra token minted with the bot's own
+   * credentials, which botbuilder's emulator path accepts under an `sts.windows.net` issuer.
+   */
+  readonly extraClaims?: Readonly<Record<string, unknown>>;
 }
 
 export interface BotAuthSettingsOptions {
@@ -131,7 +141,7 @@ export async function startLocalIdentityProvider(
         kid,
         use: 'sig',
         alg: 'RS256',
-        endorsements: ['msteams'],
+        endorsements: [...(options.endorsements ?? ['msteams'])],
       },
     ],
   });
@@ -291,6 +301,7 @@ export async function startLocalIdentityProvider(
           iat: now,
           nbf: now + (tokenOptions.notBeforeOffsetSeconds ?? 0),
           exp: now + (tokenOptions.expiresInSeconds ?? 3600),
+          ...tokenOptions.extraClaims,
         },
         useForeignKey && foreignKey ? foreignKey : signingKey.privateKey,
       );

@@ -17,8 +17,10 @@ import { commands } from '../../src/teams/commands/index';
 import { GroupGuardBot } from '../../src/teams/group-guard-bot';
 import { createBackgroundTasks } from '../../src/workflows/background-tasks';
 import { createActorResolver } from '../../src/workflows/create-actor-resolver';
+import { createAlertChannelBinding } from '../../src/workflows/create-alert-channel-binding';
 import { createApproverPolicy } from '../../src/workflows/create-approver-policy';
 import { createPrivilegePolicy } from '../../src/workflows/create-privilege-policy';
+import { createMisplacedInvokeLog } from '../../src/workflows/create-misplaced-invoke-log';
 import type { Log, Store } from '../../src/workflows/ports';
 
 const quiet: Log = {
@@ -97,6 +99,9 @@ describe('hostile input: demo-only commands and other tenants in live mode', () 
           audience: [],
         }),
         tenantId: mode === 'live' ? SEED.tenantId : null,
+        alertChannel: createAlertChannelBinding({ store, log: quiet, pinned: null, approvers }),
+        isApprover: (userId) => approvers.isApprover(userId),
+        recordMisplacedInvoke: createMisplacedInvokeLog(base),
       });
   });
   afterAll(async () => {

@@ -39,15 +39,15 @@ describe('hostile input: the Graph webhook', () => {
 
   it.each(
     byTitle([
-      ['a wrong clientState', () => json({ value: [notification(subscriptionId, 'guess')] }), 403],
-      ['no clientState', () => json({ value: [notification(subscriptionId, undefined)] }), 403],
+      ['a wrong clientState', () => json({ value: [notification(subscriptionId, 'guess')] }), 202],
+      ['no clientState', () => json({ value: [notification(subscriptionId, undefined)] }), 202],
       [
         'one forged clientState among genuine ones',
         () =>
           json({
             value: [notification(subscriptionId, clientState), notification(subscriptionId, 'x')],
           }),
-        403,
+        202,
       ],
       [
         'an unknown subscription (acknowledged, dropped)',
@@ -133,7 +133,7 @@ describe('hostile input: the Graph webhook', () => {
               },
             ],
           }),
-        403,
+        202,
       ],
       [
         'malformed JSON',
@@ -141,11 +141,39 @@ describe('hostile input: the Graph webhook', () => {
         400,
       ],
     ]),
-  )('answers %s on /api/graph/lifecycle with %i', async (_what, status, body) => {
-    const expiresAt = (await gg.app.store.getSubscription())?.expiresAt;
-    expect((await send('/api/graph/lifecycle', body())).status).toBe(status);
-    expect((await gg.app.store.getSubscription())?.expiresAt).toBe(expiresAt);
-  });
+  )(
+    'answers %s on /api/graph/lifecycle with %i and renews nothing',
+    async (_what, status, body) => {
+      const expiresAt = (await gg.app.store.getSubscription())?.expiresAt;
+      expect((await send('/api/graph/lifecycle', body())).status).toBe(status);
+      expect((await gg.app.store.getSubscription())?.expiresAt).toBe(expiresAt);
+    },
+  );
+
+  it.each(['/api/graph/notifications', '/api/graph/lifecycle'])(
+    'gives a probe on %s the same answer for a wrong clientState as for an unknown subscription',
+    async (path) => {
+      const probe = (id: string, state: string) =>
+        json({
+          value: [
+            {
+              ...notification(id, state),
+              ...(path.endsWith('lifecycle') ? { lifecycleEvent: 'reauthorizationRequired' } : {}),
+            },
+          ],
+        });
+      const answer = async (response: Response) => ({
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: await response.text(),
+      });
+      const unknown = await answer(
+        await send(path, probe('6e3a6b3c-0000-4000-8000-0000000000aa', 'guess')),
+      );
+      const wrongSecret = await answer(await send(path, probe(subscriptionId, 'guess')));
+      expect(wrongSecret).toEqual(unknown);
+    },
+  );
 
   it('still accepts the genuine notification', async () => {
     const before = await metricValue(gg, 'groupguard_notifications_accepted_total');

@@ -13,18 +13,28 @@ export interface BoundAlertChannel extends AlertChannel {
   broken?: { reason: string; since: string };
 }
 
+/** Where the alert channel stands: never bound, bound, or unbound when the bot left its team. */
+export type AlertChannelBinding =
+  | { status: 'unset' }
+  | { status: 'bound'; channel: BoundAlertChannel }
+  | { status: 'unbound'; channel: AlertChannel; since: string };
+
 export interface ChannelStore {
+  /** The bound alert channel; null while none is (cards wait in the outbox). */
   getAlertChannel(): Promise<BoundAlertChannel | null>;
+  getAlertChannelBinding(): Promise<AlertChannelBinding>;
   /**
-   * Binds the channel if none is bound or the bound one is broken (atomically, across
-   * replicas); for the bound channel, refreshes its serviceUrl and mends it; otherwise leaves
-   * the binding alone.
+   * Binds the channel if none ever was (atomically, across replicas); for the bound channel,
+   * refreshes its serviceUrl and mends it when broken; rebinds an unbound or broken one only
+   * for the same team. Anything else leaves the binding alone: a new install never takes it.
    */
   claimAlertChannel(channel: AlertChannel): Promise<'bound' | 'refreshed' | 'taken'>;
+  /** Binds this channel whatever was bound: an approver's choice, or the configured pin. */
+  setAlertChannel(channel: AlertChannel): Promise<void>;
   /** Marks the bound channel broken, if it still is `channel`; cards wait until one is bound. */
   markAlertChannelBroken(channel: AlertChannel, reason: string): Promise<void>;
-  /** Unbinds the alert channel if it belongs to `teamId`; true when it did. */
-  clearAlertChannel(teamId: string): Promise<boolean>;
+  /** Marks the alert channel unbound if it belongs to `teamId`; true when it did. */
+  unbindAlertChannel(teamId: string): Promise<boolean>;
 }
 
 /** Someone Teams sent us an activity from; the MRI is what card `refresh.userIds` wants. */

@@ -78,6 +78,50 @@ describe('loadConfig', () => {
     );
   });
 
+  it('hears only Teams in our tenant through the public Teams connector unless told otherwise', () => {
+    const config = loadConfig(live);
+    expect(config.teams.tenantId).toBe(live.AZURE_TENANT_ID);
+    expect(config.teams.channelIssuer).toBe('https://api.botframework.com');
+    expect(config.teams.serviceUrlOrigins).toEqual(['https://smba.trafficmanager.net']);
+    const gccHigh = loadConfig({
+      ...live,
+      TEAMS_SERVICE_URL_ORIGINS: 'https://smba.infra.gov.teams.microsoft.us, http://127.0.0.1:3979',
+    });
+    expect(gccHigh.teams.serviceUrlOrigins).toEqual([
+      'https://smba.infra.gov.teams.microsoft.us',
+      'http://127.0.0.1:3979',
+    ]);
+  });
+
+  it.each([
+    ['http://smba.trafficmanager.net', 'must be https'],
+    ['https://smba.trafficmanager.net/amer/', 'an origin has no path'],
+    ['smba.trafficmanager.net', 'not a URL'],
+    [' , ', 'name at least one'],
+  ])('refuses TEAMS_SERVICE_URL_ORIGINS=%s', (value, problem) => {
+    expect(problemsOf({ ...live, TEAMS_SERVICE_URL_ORIGINS: value })).toEqual([
+      expect.stringContaining(problem),
+    ]);
+  });
+
+  it('pins the alert channel only with a Teams team id and channel id together', () => {
+    const pin = {
+      ALERT_TEAM_ID: '19:abc-DEF_123@thread.tacv2',
+      ALERT_CHANNEL_ID: '19:alerts@thread.skype',
+    };
+    expect(loadConfig({ ...live, ...pin }).alertChannelPin).toEqual({
+      teamId: pin.ALERT_TEAM_ID,
+      channelId: pin.ALERT_CHANNEL_ID,
+    });
+    expect(loadConfig(live).alertChannelPin).toBeNull();
+    expect(problemsOf({ ...live, ALERT_TEAM_ID: pin.ALERT_TEAM_ID })).toEqual([
+      expect.stringMatching(/^ALERT_CHANNEL_ID: .*needs ALERT_TEAM_ID and ALERT_CHANNEL_ID/),
+    ]);
+    expect(problemsOf({ ...live, ...pin, ALERT_CHANNEL_ID: 'General' })).toEqual([
+      expect.stringMatching(/^ALERT_CHANNEL_ID: must be a Teams id/),
+    ]);
+  });
+
   it('refuses an http public URL in live mode', () => {
     expect(problemsOf({ ...live, PUBLIC_URL: 'http://groupguard.example.com' }).join()).toMatch(
       /PUBLIC_URL: must be https/,
