@@ -321,7 +321,7 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
       expect(await store.claimOutbox(10, 60_000)).toEqual([{ caseId: c.id, attempts: 1 }]);
     });
 
-    it('marks the bound alert channel broken until a team claims it again', async () => {
+    it('marks the bound alert channel broken until its own team claims it again', async () => {
       const channel = { serviceUrl: 'http://s/', tenantId: 't', teamId: 'team', channelId: 'c' };
       await store.claimAlertChannel(channel);
       await store.markAlertChannelBroken({ ...channel, teamId: 'other' }, 'not this one');
@@ -331,11 +331,15 @@ export function describeStoreContract(name: string, makeDriver: () => Promise<Sq
         reason: 'Teams answered 403',
         since: expect.any(String),
       });
-      const elsewhere = { ...channel, teamId: 'new-team', channelId: 'n' };
-      expect(await store.claimAlertChannel(elsewhere)).toBe('bound');
-      expect(await store.getAlertChannel()).toEqual(elsewhere);
-      expect(await store.claimAlertChannel(channel)).toBe('taken');
-      await store.clearAlertChannel('new-team');
+      // A broken channel is not free: another team's install does not take it.
+      expect(
+        await store.claimAlertChannel({ ...channel, teamId: 'new-team', channelId: 'n' }),
+      ).toBe('taken');
+      expect(
+        await store.claimAlertChannel({ ...channel, channelId: 'c2', serviceUrl: 'http://s2/' }),
+      ).toBe('bound');
+      expect(await store.getAlertChannel()).toEqual({ ...channel, serviceUrl: 'http://s2/' });
+      await store.unbindAlertChannel('team');
     });
 
     it('keeps the actor and the group kind from open time, and changes them only when told', async () => {

@@ -6,6 +6,7 @@ import {
   startGraphSimulator,
   type GraphSimulatorOptions,
 } from '../../src/sim/graph-simulator';
+import { inertText } from '../../src/core/inert-text';
 import { SEED } from '../../src/sim/seed-tenant';
 import type { Clock } from '../../src/workflows/ports';
 import { freeLoopbackPort } from '../browser/free-port';
@@ -125,9 +126,10 @@ describe('Graph housekeeping (issue 7, item 5)', () => {
 
     it('degrades the name and the actor on the card instead of failing the sync', async () => {
       gg.sim.directory.removeMember(SEED.groups.finance, SEED.users.johanna, SEED.users.diego);
+      // Names reach the card through inertText, which defangs host-like dots.
       const post = await casePost(
         gg,
-        'name unavailable — Directory.Read.All missing?',
+        inertText('name unavailable — Directory.Read.All missing?'),
         'Finance Team',
       );
       expect(textOf(post.card)).toContain('actor unknown — AuditLog.Read.All missing?');

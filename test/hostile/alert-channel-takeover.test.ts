@@ -71,7 +71,7 @@ describe('hostile: taking the alert channel by installing the bot elsewhere', ()
     }
     gg.sim.directory.removeMember(SEED.groups.mfaRequired, SEED.users.adele, SEED.users.diego);
     await eventually(
-      async () => log.lines.some((line) => line.includes('no alert channel bound yet')),
+      async () => log.lines.some((line) => line.includes('no usable alert channel')),
       'the case card to wait for an alert channel',
       20_000,
     );
