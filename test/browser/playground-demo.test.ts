@@ -103,7 +103,7 @@ if (!isChromiumInstalled()) {
       page = await local.context.newPage();
       page.setDefaultTimeout(10_000);
       await page.goto(playground.url);
-    }, 20_000);
+    }, 60_000);
 
     afterAll(async () => {
       const failures: unknown[] = [];
